@@ -1,0 +1,89 @@
+//! The `JJI_*` environment variables, resolved by the rules the test suite
+//! has always followed. Read from an [`Env`] snapshot, never the process,
+//! so the rules are testable; the caller overlays `.env` first when
+//! `--analyze-with-ai` is given (see `secrets::load_dotenv`).
+
+use crate::secrets::Env;
+
+pub const DEFAULT_AI_PROVIDER: &str = "claude";
+/// The exact model string the test suite has always sent.
+pub const DEFAULT_AI_MODEL: &str = "claude-opus-4-6[1m]";
+pub const DEFAULT_TIMEOUT_SECS: u32 = 600;
+
+/// The one warning when the feature turns itself off, worded as the test
+/// suite words it so existing log searches still match.
+pub const SERVER_URL_UNSET: &str = "JJI_SERVER_URL is not set. Analyze with AI features will be disabled.";
+
+/// Whether AI analysis runs, and with what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JjiSettings {
+    Enabled { config: JjiConfig, warnings: Vec<String> },
+    /// The run goes on without analysis; show the warning once.
+    Disabled { warning: String },
+}
+
+/// Where and how to ask JJI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JjiConfig {
+    /// `JJI_SERVER_URL` without a trailing `/`.
+    pub server_url: String,
+    /// `scheme://host[:port]` of the server: the plugin's only HTTP grant.
+    pub origin: String,
+    pub ai_provider: String,
+    pub ai_model: String,
+    pub timeout_secs: u32,
+}
+
+impl JjiSettings {
+    pub fn from_env(env: &Env) -> JjiSettings {
+        // Empty counts as unset, as in the suite (`if not os.environ.get(…)`).
+        let Some(raw_url) = env.non_empty("JJI_SERVER_URL") else {
+            return JjiSettings::Disabled { warning: SERVER_URL_UNSET.to_string() };
+        };
+        let server_url = raw_url.trim().trim_end_matches('/').to_string();
+        let Some(origin) = origin_of(&server_url) else {
+            return JjiSettings::Disabled {
+                warning: format!(
+                    "JJI_SERVER_URL '{raw_url}' is not an http:// or https:// URL. Analyze with AI features will be disabled."
+                ),
+            };
+        };
+        let mut warnings = Vec::new();
+        let timeout_secs = match env.non_empty("JJI_TIMEOUT") {
+            None => DEFAULT_TIMEOUT_SECS,
+            Some(text) => parse_timeout(text).unwrap_or_else(|| {
+                warnings.push(format!(
+                    "JJI_TIMEOUT '{text}' is not a positive whole number of seconds; using {DEFAULT_TIMEOUT_SECS}"
+                ));
+                DEFAULT_TIMEOUT_SECS
+            }),
+        };
+        let config = JjiConfig {
+            server_url,
+            origin,
+            ai_provider: env.non_empty("JJI_AI_PROVIDER").unwrap_or(DEFAULT_AI_PROVIDER).to_string(),
+            ai_model: env.non_empty("JJI_AI_MODEL").unwrap_or(DEFAULT_AI_MODEL).to_string(),
+            timeout_secs,
+        };
+        JjiSettings::Enabled { config, warnings }
+    }
+
+    /// Lines to show the user before the run.
+    pub fn warnings(&self) -> Vec<&str> {
+        match self {
+            JjiSettings::Enabled { warnings, .. } => warnings.iter().map(String::as_str).collect(),
+            JjiSettings::Disabled { warning } => vec![warning.as_str()],
+        }
+    }
+}
+
+fn parse_timeout(text: &str) -> Option<u32> {
+    text.trim().parse::<u32>().ok().filter(|secs| *secs > 0)
+}
+
+/// The origin of an `http(s)` URL with a host, as grants are written.
+fn origin_of(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let has_host = parsed.host_str().is_some_and(|host| !host.is_empty());
+    (matches!(parsed.scheme(), "http" | "https") && has_host).then(|| parsed.origin().ascii_serialization())
+}

@@ -1,0 +1,16 @@
+//! mtv-host: a test host for MTV/Forklift VM migrations whose optional
+//! integrations are WebAssembly components.
+//!
+//! Data flows one way: config → collection → gating → execution → report →
+//! enrichment. Each module owns one of those jobs.
+
+pub mod config;
+pub mod copyoffload;
+pub mod job;
+pub mod enrich;
+pub mod migration;
+pub mod plan;
+pub mod plugins;
+pub mod report;
+pub mod runner;
+pub mod secrets;

@@ -1,0 +1,7 @@
+//! The `mtv-host` command.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,290 @@
+//! Every object one migration test creates, built before any cluster call
+//! (so `--setup-plan` shows exactly what a run would create).
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use super::names::{dns_label, resource_name, test_namespace};
+use super::source::SourceEndpoint;
+use crate::copyoffload::{CopyOffloadPlan, secret_manifest};
+use crate::plan::{DiskDatastore, HookResult, TargetPowerState, TestSpec};
+use crate::secrets::{REDACTED, SecretValue};
+
+const FORKLIFT: &str = "forklift.konveyor.io/v1beta1";
+/// The image Forklift runs local hooks with.
+const HOOK_IMAGE: &str = "quay.io/kubev2v/hook-runner";
+
+/// What a run contributes to every test's objects.
+pub struct RunInputs<'a> {
+    pub storage_class: &'a str,
+    pub source: &'a SourceEndpoint,
+    /// StorageMap sources for tests without copy-offload.
+    pub source_storages: &'a [String],
+    /// NetworkMap sources: the first maps to the pod network, the others
+    /// to a NetworkAttachmentDefinition each.
+    pub source_networks: &'a [String],
+}
+
+/// The objects of one test, in creation order.
+#[derive(Debug, Clone)]
+pub struct Blueprint {
+    pub namespace: Value,
+    pub destination_provider: Value,
+    pub source_secret: Value,
+    pub source_provider: Value,
+    pub copyoffload_secret: Option<Value>,
+    /// Merge patch for the source Provider (copy-offload over SSH).
+    pub provider_patch: Option<Value>,
+    pub storage_map: Value,
+    pub network_attachments: Vec<Value>,
+    pub network_map: Value,
+    pub hooks: Vec<Value>,
+    pub plan: Value,
+    pub migration: Value,
+}
+
+/// `metadata.name` of a manifest.
+pub fn name_of(object: &Value) -> &str {
+    object["metadata"]["name"].as_str().unwrap_or_default()
+}
+
+fn reference(object: &Value) -> Value {
+    json!({"name": object["metadata"]["name"], "namespace": object["metadata"]["namespace"]})
+}
+
+fn meta(name: String, namespace: &str) -> Value {
+    json!({"name": name, "namespace": namespace})
+}
+
+impl Blueprint {
+    pub fn build(spec: &TestSpec, run: &RunInputs<'_>, copyoffload: Option<&CopyOffloadPlan>) -> Self {
+        let ns = test_namespace();
+        let namespace = json!({
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": ns, "labels": {"pod-security.kubernetes.io/enforce": "restricted"}},
+        });
+        let destination_provider = json!({
+            "apiVersion": FORKLIFT,
+            "kind": "Provider",
+            "metadata": meta(resource_name("host"), &ns),
+            "spec": {"type": "openshift", "url": "", "secret": {}},
+        });
+        let source = run.source;
+        let source_secret = opaque_secret(resource_name(&format!("{}-secret", source.profile)), &ns, &source.secret);
+        let mut source_spec = json!({
+            "type": source.provider_type,
+            "url": source.url,
+            "secret": reference(&source_secret),
+        });
+        if !source.settings.is_empty() {
+            source_spec["settings"] = Value::Object(source.settings.clone());
+        }
+        let source_provider = json!({
+            "apiVersion": FORKLIFT,
+            "kind": "Provider",
+            "metadata": meta(resource_name(&source.profile), &ns),
+            "spec": source_spec,
+        });
+        let provider_refs = json!({"source": reference(&source_provider), "destination": reference(&destination_provider)});
+
+        let copyoffload_secret = copyoffload.map(|plan| secret_manifest(plan, &resource_name(&format!("{}-copyoffload", plan.product)), &ns));
+        let storage_entries = match (copyoffload, &copyoffload_secret) {
+            (Some(plan), Some(secret)) => {
+                let disks = || spec.virtual_machines.iter().flat_map(|vm| &vm.add_disks);
+                let secondary = disks().any(|d| d.datastore == DiskDatastore::Secondary);
+                let non_xcopy = disks().any(|d| d.datastore == DiskDatastore::NonXcopy);
+                plan.storagemap_entries(name_of(secret), run.storage_class, secondary, non_xcopy)
+            }
+            _ => run
+                .source_storages
+                .iter()
+                .map(|id| json!({"source": {"id": id}, "destination": {"storageClass": run.storage_class}}))
+                .collect(),
+        };
+        let storage_map = json!({
+            "apiVersion": FORKLIFT,
+            "kind": "StorageMap",
+            "metadata": meta(resource_name(&format!("{}-storagemap", spec.name)), &ns),
+            "spec": {"provider": provider_refs, "map": storage_entries},
+        });
+
+        let network_attachments: Vec<Value> = run
+            .source_networks
+            .iter()
+            .skip(1)
+            .map(|network| {
+                let name = resource_name(&format!("nad-{network}"));
+                let config = json!({"cniVersion": "0.3.1", "name": name, "type": "bridge", "bridge": "br1"});
+                json!({
+                    "apiVersion": "k8s.cni.cncf.io/v1",
+                    "kind": "NetworkAttachmentDefinition",
+                    "metadata": meta(name, &ns),
+                    "spec": {"config": config.to_string()},
+                })
+            })
+            .collect();
+        let network_entries: Vec<Value> = run
+            .source_networks
+            .iter()
+            .enumerate()
+            .map(|(index, network)| match index {
+                0 => json!({"source": {"id": network}, "destination": {"type": "pod"}}),
+                _ => json!({
+                    "source": {"id": network},
+                    "destination": {"type": "multus", "name": name_of(&network_attachments[index - 1]), "namespace": ns},
+                }),
+            })
+            .collect();
+        let network_map = json!({
+            "apiVersion": FORKLIFT,
+            "kind": "NetworkMap",
+            "metadata": meta(resource_name(&format!("{}-networkmap", spec.name)), &ns),
+            "spec": {"provider": provider_refs, "map": network_entries},
+        });
+
+        let hooks: Vec<(&str, Value)> = [("PreHook", &spec.pre_hook), ("PostHook", &spec.post_hook)]
+            .into_iter()
+            .filter_map(|(step, hook)| hook.as_ref().map(|hook| (step, hook_manifest(&spec.name, step, hook.expected_result, &ns))))
+            .collect();
+        let migration_type = if spec.warm_migration { "warm" } else { "cold" };
+        let vms: Vec<Value> = spec
+            .virtual_machines
+            .iter()
+            .map(|vm| {
+                let mut entry = json!({"name": vm.name});
+                if !hooks.is_empty() {
+                    entry["hooks"] = hooks.iter().map(|(step, hook)| json!({"hook": reference(hook), "step": step})).collect();
+                }
+                if let Some(power) = vm.target_power_state {
+                    entry["targetPowerState"] = json!(power_text(power));
+                }
+                entry
+            })
+            .collect();
+        let mut plan_spec = json!({
+            "provider": provider_refs,
+            "map": {"network": reference(&network_map), "storage": reference(&storage_map)},
+            "targetNamespace": ns,
+            "type": migration_type,
+            "vms": vms,
+        });
+        let pvc_template = spec.pvc_name_template.clone().or_else(|| copyoffload.map(|_| "pvc".to_owned()));
+        if let Some(template) = pvc_template {
+            plan_spec["pvcNameTemplate"] = json!(template);
+        }
+        if let Some(power) = spec.target_power_state {
+            plan_spec["targetPowerState"] = json!(power_text(power));
+        }
+        if spec.preserve_static_ips {
+            plan_spec["preserveStaticIPs"] = json!(true);
+        }
+        let plan = json!({
+            "apiVersion": FORKLIFT,
+            "kind": "Plan",
+            "metadata": meta(resource_name(&format!("{}-{migration_type}", spec.name)), &ns),
+            "spec": plan_spec,
+        });
+        let mut migration_spec = json!({"plan": reference(&plan)});
+        if spec.warm_migration {
+            migration_spec["cutover"] = json!(cutover_now());
+        }
+        let migration = json!({
+            "apiVersion": FORKLIFT,
+            "kind": "Migration",
+            "metadata": meta(resource_name(&format!("{}-{migration_type}", spec.name)), &ns),
+            "spec": migration_spec,
+        });
+        Self {
+            namespace,
+            destination_provider,
+            source_secret,
+            source_provider,
+            copyoffload_secret,
+            provider_patch: copyoffload.and_then(|plan| plan.provider_patch.clone()),
+            storage_map,
+            network_attachments,
+            network_map,
+            hooks: hooks.into_iter().map(|(_, hook)| hook).collect(),
+            plan,
+            migration,
+        }
+    }
+
+    pub fn namespace_name(&self) -> &str {
+        name_of(&self.namespace)
+    }
+
+    /// Every object in creation order (the Provider patch is not an
+    /// object; see [`Blueprint::provider_patch`]).
+    pub fn manifests(&self) -> Vec<&Value> {
+        let mut all = vec![&self.namespace, &self.destination_provider, &self.source_secret, &self.source_provider];
+        all.extend(&self.copyoffload_secret);
+        all.push(&self.storage_map);
+        all.extend(&self.network_attachments);
+        all.push(&self.network_map);
+        all.extend(&self.hooks);
+        all.push(&self.plan);
+        all.push(&self.migration);
+        all
+    }
+}
+
+/// The current time as the Migration's `cutover`: a warm migration copies
+/// once, then cuts over.
+pub fn cutover_now() -> String {
+    format!("{:.0}", jiff::Timestamp::now())
+}
+
+fn power_text(power: TargetPowerState) -> &'static str {
+    match power {
+        TargetPowerState::On => "on",
+        TargetPowerState::Off => "off",
+        TargetPowerState::Auto => "auto",
+    }
+}
+
+fn opaque_secret(name: String, namespace: &str, data: &BTreeMap<String, SecretValue>) -> Value {
+    let encoded: serde_json::Map<String, Value> = data
+        .iter()
+        .map(|(key, value)| (key.clone(), json!(base64::engine::general_purpose::STANDARD.encode(value.expose()))))
+        .collect();
+    json!({
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": meta(name, namespace),
+        "data": encoded,
+    })
+}
+
+/// A local hook whose playbook succeeds, or fails on purpose with
+/// `ansible.builtin.fail`.
+fn hook_manifest(test: &str, step: &str, expected: HookResult, namespace: &str) -> Value {
+    let task = match expected {
+        HookResult::Succeed => "    - name: hook succeeds\n      ansible.builtin.debug:\n        msg: hook ran\n",
+        HookResult::Fail => "    - name: hook fails on purpose\n      ansible.builtin.fail:\n        msg: this hook is expected to fail\n",
+    };
+    let playbook = format!("- hosts: localhost\n  tasks:\n{task}");
+    json!({
+        "apiVersion": FORKLIFT,
+        "kind": "Hook",
+        "metadata": meta(resource_name(&format!("{test}-{}", dns_label(step))), namespace),
+        "spec": {"image": HOOK_IMAGE, "playbook": base64::engine::general_purpose::STANDARD.encode(playbook)},
+    })
+}
+
+/// A manifest fit to print: Secret values replaced by `[REDACTED]`.
+pub fn display_manifest(object: &Value) -> Value {
+    let mut shown = object.clone();
+    if shown["kind"] == "Secret" {
+        for field in ["data", "stringData"] {
+            if let Some(values) = shown.get_mut(field).and_then(Value::as_object_mut) {
+                values.values_mut().for_each(|value| *value = json!(REDACTED));
+            }
+        }
+    }
+    shown
+}

@@ -1,0 +1,88 @@
+//! The source provider of a run, from its `.providers.json` profile: the
+//! URL Forklift connects to, the Secret data it authenticates with, and the
+//! Provider settings.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::secrets::{ProviderProfile, SecretValue};
+
+/// What a test needs to create the source Secret and Provider.
+#[derive(Debug, Clone)]
+pub struct SourceEndpoint {
+    pub profile: String,
+    /// `vsphere`, `ovirt`, `openstack`, …
+    pub provider_type: String,
+    pub url: String,
+    /// The Provider Secret's keys. Every value is a [`SecretValue`] so none
+    /// prints, the URL and user included (they are harmless, but uniform).
+    pub secret: BTreeMap<String, SecretValue>,
+    /// The Provider's `spec.settings`.
+    pub settings: Map<String, Value>,
+}
+
+impl SourceEndpoint {
+    /// Reads the profile; errors name the profile key to add.
+    pub fn from_profile(profile: &ProviderProfile) -> Result<Self, String> {
+        let name = profile.name();
+        let file = profile.file().display();
+        let provider_type = profile.provider_type().to_ascii_lowercase();
+        let provider_type = if provider_type == "rhv" { "ovirt".to_owned() } else { provider_type };
+        let api_url = profile
+            .api_url()
+            .filter(|url| !url.is_empty())
+            .ok_or_else(|| format!("{file}: profile \"{name}\" has no api_url; add \"api_url\": \"<host or URL>\""))?;
+        let url = provider_url(&provider_type, api_url);
+        let text = |key: &str| profile.setting(key).and_then(Value::as_str).map(str::to_owned);
+        let mut secret = BTreeMap::new();
+        secret.insert("url".to_owned(), SecretValue::new(url.clone()));
+        let insecure = profile
+            .setting("insecure_skip_verify")
+            .map_or(true, |value| value.as_bool().unwrap_or_else(|| value.as_str() == Some("true")));
+        secret.insert("insecureSkipVerify".to_owned(), SecretValue::new(insecure.to_string()));
+        if let Some(cacert) = text("cacert") {
+            secret.insert("cacert".to_owned(), SecretValue::new(cacert));
+        }
+        let username = profile.username().map(str::to_owned);
+        let password = profile.password().cloned();
+        let user_key = if provider_type == "openstack" { "username" } else { "user" };
+        if let Some(user) = username {
+            secret.insert(user_key.to_owned(), SecretValue::new(user));
+        }
+        if let Some(password) = password {
+            secret.insert("password".to_owned(), password);
+        }
+        if provider_type == "openstack" {
+            for (secret_key, profile_keys) in [
+                ("regionName", ["region_name", "regionName"]),
+                ("projectName", ["project_name", "projectName"]),
+                ("domainName", ["user_domain_name", "domainName"]),
+            ] {
+                if let Some(value) = profile_keys.iter().find_map(|key| text(key)) {
+                    secret.insert(secret_key.to_owned(), SecretValue::new(value));
+                }
+            }
+        }
+        let mut settings = Map::new();
+        for (setting, profile_key) in [("vddkInitImage", "vddk_init_image"), ("sdkEndpoint", "sdk_endpoint")] {
+            if let Some(value) = text(profile_key) {
+                settings.insert(setting.to_owned(), Value::String(value));
+            }
+        }
+        Ok(Self { profile: name.to_owned(), provider_type, url, secret, settings })
+    }
+}
+
+/// `api_url` as written when it has a scheme; otherwise the API endpoint
+/// Forklift expects for the provider type.
+fn provider_url(provider_type: &str, api_url: &str) -> String {
+    if api_url.contains("://") {
+        return api_url.to_owned();
+    }
+    match provider_type {
+        "vsphere" => format!("https://{api_url}/sdk"),
+        "ovirt" => format!("https://{api_url}/ovirt-engine/api"),
+        _ => format!("https://{api_url}"),
+    }
+}

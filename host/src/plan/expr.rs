@@ -1,0 +1,289 @@
+//! The boolean expressions of `-k` and `-m`, as pytest reads them:
+//!
+//! ```text
+//! expr    := and ("or" and)*
+//! and     := not ("and" not)*
+//! not     := "not" not | primary
+//! primary := "(" expr ")" | identifier
+//! ```
+//!
+//! What an identifier matches is up to the caller: a substring of the test
+//! name for `-k`, a marker name for `-m`.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Expr {
+    Ident(String),
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+}
+
+/// A malformed `-k`/`-m` expression: a usage error pointing at the column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExprError {
+    /// `-k` or `-m`.
+    pub option: &'static str,
+    pub expression: String,
+    /// 1-based, in characters.
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ExprError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} expression is malformed at column {}: {}\n  {}\n  {}^",
+            self.option,
+            self.column,
+            self.message,
+            self.expression,
+            " ".repeat(self.column.saturating_sub(1))
+        )
+    }
+}
+
+impl std::error::Error for ExprError {}
+
+impl Expr {
+    /// Parses `text`; `option` names the flag in errors. An empty expression
+    /// is `None`: it selects everything.
+    pub(crate) fn parse(text: &str, option: &'static str) -> Result<Option<Self>, ExprError> {
+        let error = |column: usize, message: String| ExprError {
+            option,
+            expression: text.to_owned(),
+            column,
+            message,
+        };
+        let tokens = tokenize(text).map_err(|(column, message)| error(column, message))?;
+        if tokens.len() == 1 {
+            return Ok(None);
+        }
+        let mut parser = Parser { tokens, next: 0 };
+        let expr = parser
+            .or()
+            .map_err(|(column, message)| error(column, message))?;
+        match parser.peek() {
+            (Token::End, _) => Ok(Some(expr)),
+            (token, column) => Err(error(
+                column,
+                format!(
+                    "expected `and`, `or` or the end of the expression, found {}",
+                    token.describe()
+                ),
+            )),
+        }
+    }
+
+    /// Evaluates the expression, asking `matches` about each identifier.
+    pub(crate) fn eval(&self, matches: &dyn Fn(&str) -> bool) -> bool {
+        match self {
+            Self::Ident(ident) => matches(ident),
+            Self::Not(inner) => !inner.eval(matches),
+            Self::And(left, right) => left.eval(matches) && right.eval(matches),
+            Self::Or(left, right) => left.eval(matches) || right.eval(matches),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Open,
+    Close,
+    And,
+    Or,
+    Not,
+    Ident(String),
+    End,
+}
+
+impl Token {
+    fn describe(&self) -> String {
+        match self {
+            Self::Open => "`(`".to_owned(),
+            Self::Close => "`)`".to_owned(),
+            Self::And => "`and`".to_owned(),
+            Self::Or => "`or`".to_owned(),
+            Self::Not => "`not`".to_owned(),
+            Self::Ident(ident) => format!("`{ident}`"),
+            Self::End => "the end of the expression".to_owned(),
+        }
+    }
+}
+
+/// Characters pytest accepts in an identifier.
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | ':' | '+' | '-' | '.' | '[' | ']' | '\\' | '/')
+}
+
+type Failure = (usize, String);
+
+/// Tokens with their 1-based columns, ending with [`Token::End`].
+fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, Failure> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut tokens = Vec::new();
+    let mut index = 0;
+    while index < chars.len() {
+        let c = chars[index];
+        let column = index + 1;
+        if c.is_whitespace() {
+            index += 1;
+        } else if c == '(' || c == ')' {
+            tokens.push((if c == '(' { Token::Open } else { Token::Close }, column));
+            index += 1;
+        } else if is_ident_char(c) {
+            let start = index;
+            while index < chars.len() && is_ident_char(chars[index]) {
+                index += 1;
+            }
+            let word: String = chars[start..index].iter().collect();
+            let token = match word.as_str() {
+                "and" => Token::And,
+                "or" => Token::Or,
+                "not" => Token::Not,
+                _ => Token::Ident(word),
+            };
+            tokens.push((token, column));
+        } else {
+            return Err((column, format!("unexpected character `{c}`")));
+        }
+    }
+    tokens.push((Token::End, chars.len() + 1));
+    Ok(tokens)
+}
+
+struct Parser {
+    tokens: Vec<(Token, usize)>,
+    next: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> (Token, usize) {
+        let last = self.tokens.len() - 1;
+        self.tokens[self.next.min(last)].clone()
+    }
+
+    fn accept(&mut self, wanted: &Token) -> bool {
+        let found = self.peek().0 == *wanted;
+        if found {
+            self.next += 1;
+        }
+        found
+    }
+
+    fn or(&mut self) -> Result<Expr, Failure> {
+        let mut expr = self.and()?;
+        while self.accept(&Token::Or) {
+            expr = Expr::Or(Box::new(expr), Box::new(self.and()?));
+        }
+        Ok(expr)
+    }
+
+    fn and(&mut self) -> Result<Expr, Failure> {
+        let mut expr = self.not()?;
+        while self.accept(&Token::And) {
+            expr = Expr::And(Box::new(expr), Box::new(self.not()?));
+        }
+        Ok(expr)
+    }
+
+    fn not(&mut self) -> Result<Expr, Failure> {
+        if self.accept(&Token::Not) {
+            return Ok(Expr::Not(Box::new(self.not()?)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Expr, Failure> {
+        let (token, column) = self.peek();
+        match token {
+            Token::Open => {
+                self.next += 1;
+                let expr = self.or()?;
+                let (close, column) = self.peek();
+                if close != Token::Close {
+                    return Err((column, format!("expected `)`, found {}", close.describe())));
+                }
+                self.next += 1;
+                Ok(expr)
+            }
+            Token::Ident(ident) => {
+                self.next += 1;
+                Ok(Expr::Ident(ident))
+            }
+            other => Err((
+                column,
+                format!("expected a name, `not` or `(`, found {}", other.describe()),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Expr {
+        match Expr::parse(text, "-m") {
+            Ok(Some(expr)) => expr,
+            other => panic!("{text:?} did not parse: {other:?}"),
+        }
+    }
+
+    fn column_of_error(text: &str) -> usize {
+        match Expr::parse(text, "-m") {
+            Err(error) => error.column,
+            Ok(expr) => panic!("{text:?} parsed as {expr:?}"),
+        }
+    }
+
+    fn eval(text: &str, names: &[&str]) -> bool {
+        parse(text).eval(&|ident| names.contains(&ident))
+    }
+
+    #[test]
+    fn precedence_is_not_then_and_then_or() {
+        assert!(eval("a or b and c", &["a"]));
+        assert!(!eval("(a or b) and c", &["a"]));
+        assert!(eval("not a and b", &["b"]));
+        assert!(!eval("not (a or b)", &["b"]));
+        assert!(eval("not not a", &["a"]));
+    }
+
+    #[test]
+    fn identifiers_take_pytest_characters() {
+        assert_eq!(
+            parse("plan::test-1.x[a]"),
+            Expr::Ident("plan::test-1.x[a]".to_owned())
+        );
+        assert_eq!(parse("android"), Expr::Ident("android".to_owned()));
+    }
+
+    #[test]
+    fn empty_expressions_select_everything() {
+        assert_eq!(Expr::parse("  ", "-k"), Ok(None));
+    }
+
+    #[test]
+    fn errors_point_at_the_column() {
+        assert_eq!(column_of_error("tier0 and"), 10);
+        assert_eq!(column_of_error("(tier0 or warm"), 15);
+        assert_eq!(column_of_error("tier0 warm"), 7);
+        assert_eq!(column_of_error("tier0 & warm"), 7);
+        assert_eq!(column_of_error(")"), 1);
+        assert_eq!(column_of_error("é and !"), 7);
+    }
+
+    #[test]
+    fn the_message_shows_a_caret_under_the_column() {
+        let Err(error) = Expr::parse("a and", "-m") else {
+            panic!("should fail")
+        };
+        assert_eq!(
+            error.to_string(),
+            "-m expression is malformed at column 6: expected a name, `not` or `(`, found the end of the expression\n  a and\n       ^"
+        );
+    }
+}

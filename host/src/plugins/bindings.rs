@@ -1,0 +1,36 @@
+//! Host-side bindings for the three worlds of `wit/`. The gate world's
+//! bindings own the shared host interfaces; the other worlds reuse them.
+
+pub mod gate {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "mtv:plugin/gate@0.1.0",
+    });
+}
+
+pub mod reporter {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "mtv:plugin/reporter@0.1.0",
+        with: {
+            "mtv:plugin/log@0.1.0": super::gate::mtv::plugin::log,
+            "mtv:plugin/config@0.1.0": super::gate::mtv::plugin::config,
+            "mtv:plugin/http@0.1.0": super::gate::mtv::plugin::http,
+            "mtv:plugin/secrets@0.1.0": super::gate::mtv::plugin::secrets,
+        },
+    });
+}
+
+pub mod storage_vendor {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "mtv:plugin/storage-vendor@0.1.0",
+        with: {
+            "mtv:plugin/log@0.1.0": super::gate::mtv::plugin::log,
+            "mtv:plugin/config@0.1.0": super::gate::mtv::plugin::config,
+        },
+    });
+}
+
+/// The host interfaces every world imports.
+pub use gate::mtv::plugin as interfaces;

@@ -1,0 +1,38 @@
+//! The plugin runtime: sandboxed WebAssembly components, loaded by config.
+//!
+//! ```text
+//!  mtv-host.toml [[plugins]] ──► PluginSpec ──► PluginRuntime::load
+//!                                                 │ read + sha256 pin
+//!                                                 │ ArtifactCache (compile once)
+//!                                                 │ Shape: world, version, imports
+//!                                                 ▼
+//!                                            LoadedPlugin (InstancePre)
+//!                                                 │ hook call: fresh Store,
+//!                                                 │ deadline (epochs), memory cap
+//!                                                 ▼
+//!   guest ──imports──► capabilities::{log, config, http, secrets}
+//!                          │ grants checked here, audit recorded
+//!                          ▼
+//!                      HostServices { secrets, transport, audit }
+//! ```
+//!
+//! WASI is linked deny-all: no env, args, files or sockets. A trap, panic,
+//! timeout or memory overrun fails that one hook with a `HookError` that
+//! names the plugin, the hook and the limit; the runtime stays usable.
+
+mod bindings;
+mod cache;
+mod capabilities;
+mod engine;
+mod limits;
+mod runtime;
+mod services;
+mod state;
+mod world;
+
+pub use cache::{CacheOutcome, default_cache_dir};
+pub use limits::Limits;
+pub use runtime::*;
+pub use services::*;
+pub use state::Grants;
+pub use world::{CONTRACT_PACKAGE, CONTRACT_VERSION, Shape, World};

@@ -1,0 +1,315 @@
+//! Loading plugins and calling their hooks: one engine, one linker per
+//! world, an `InstancePre` per plugin, a fresh `Store` per hook call.
+
+use super::bindings::{gate, reporter, storage_vendor};
+use super::cache::{ArtifactCache, CacheOutcome, sha256_hex};
+use super::capabilities;
+use super::engine::{EPOCH_TICK, EpochTicker, new_engine};
+use super::limits::Limits;
+use super::services::HostServices;
+use super::state::{Grants, PluginContext, PluginState};
+use super::world::{CONTRACT_VERSION, Shape, World};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use wasmtime::component::{Component, InstancePre, Linker};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
+
+pub use super::bindings::gate::exports::mtv::plugin::gate_hooks::{Decision, GateOutcome, Marker, RunFacts, TestItem, Verdict};
+pub use super::bindings::reporter::exports::mtv::plugin::reporter_hooks::{Outcome, ReportFacts, ReportResult};
+pub use super::bindings::storage_vendor::exports::mtv::plugin::storage_vendor_hooks::{Field, Presence, Problem, VendorInfo};
+
+/// What the run config says about one plugin.
+#[derive(Debug, Clone, Default)]
+pub struct PluginSpec {
+    pub name: String,
+    pub path: PathBuf,
+    /// Expected sha256 of the wasm file; a mismatch refuses to load.
+    pub sha256: Option<String>,
+    pub grants: Grants,
+    pub settings: BTreeMap<String, String>,
+    pub limits: Limits,
+}
+
+/// Why a plugin was not loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("plugin '{name}': cannot read {}: {source}", path.display())]
+    Read { name: String, path: PathBuf, source: std::io::Error },
+    #[error(
+        "plugin '{name}': {} has sha256 {actual}, but mtv-host.toml pins {expected}; rebuild the plugin you meant, or update `sha256` in its [[plugins]] entry",
+        path.display()
+    )]
+    PinMismatch { name: String, path: PathBuf, expected: String, actual: String },
+    #[error("plugin '{name}': {} is not a WebAssembly component: {reason}", path.display())]
+    NotAComponent { name: String, path: PathBuf, reason: String },
+    #[error(
+        "plugin '{name}': {} implements none of the worlds this host runs (it exports: {exports}); a plugin exports one of mtv:plugin/gate-hooks, reporter-hooks or storage-vendor-hooks @{CONTRACT_VERSION} — build it with mtv-plugin-sdk {CONTRACT_VERSION}",
+        path.display()
+    )]
+    NoWorld { name: String, path: PathBuf, exports: String },
+    #[error(
+        "plugin '{name}': built against contract mtv:plugin@{found}, but this host supports mtv:plugin@{CONTRACT_VERSION}; rebuild it with mtv-plugin-sdk {CONTRACT_VERSION}"
+    )]
+    UnsupportedVersion { name: String, found: String },
+    #[error(
+        "plugin '{name}' ({world} world) imports what the host does not provide: {}. A {world} plugin may import only WASI 0.2 and {}; build it with mtv-plugin-sdk {CONTRACT_VERSION} (contract mtv:plugin@{CONTRACT_VERSION}) and remove the other dependencies",
+        offending.join(", "), allowed_interfaces(*world)
+    )]
+    UnsupportedImports { name: String, world: World, offending: Vec<String> },
+    #[error("plugin '{name}': cannot link: {reason}")]
+    Link { name: String, reason: String },
+}
+
+fn allowed_interfaces(world: World) -> &'static str {
+    if world.imports_network() { "mtv:plugin/{log,config,http,secrets}" } else { "mtv:plugin/{log,config}" }
+}
+
+/// Why a hook call failed. The run goes on; the caller decides what the
+/// failure means for the tests.
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    #[error(
+        "plugin '{plugin}' hook '{hook}' exceeded its deadline of {limit_ms} ms of guest time (raise `limits.deadline_ms` in its [[plugins]] entry)"
+    )]
+    Deadline { plugin: String, hook: &'static str, limit_ms: u64 },
+    #[error("plugin '{plugin}' hook '{hook}' exceeded its memory limit of {limit_mib} MiB (raise `limits.memory_mib` in its [[plugins]] entry)")]
+    Memory { plugin: String, hook: &'static str, limit_mib: u64 },
+    #[error("plugin '{plugin}' hook '{hook}' crashed: {message}")]
+    Trap { plugin: String, hook: &'static str, message: String },
+    #[error("plugin '{plugin}' is a {actual} plugin; hook '{hook}' needs a {expected} plugin")]
+    WrongWorld { plugin: String, hook: &'static str, expected: World, actual: World },
+}
+
+/// A plugin ready to be called: compiled, checked, pre-linked.
+pub struct LoadedPlugin {
+    pub name: String,
+    pub path: PathBuf,
+    pub sha256: String,
+    pub size: u64,
+    pub world: World,
+    pub contract_version: String,
+    pub shape: Shape,
+    pub cache: CacheOutcome,
+    context: Arc<PluginContext>,
+    pre: InstancePre<PluginState>,
+}
+
+impl LoadedPlugin {
+    pub fn grants(&self) -> &Grants {
+        &self.context.grants
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.context.limits
+    }
+}
+
+/// Owns the engine, the compiled-artifact cache and one linker per world.
+pub struct PluginRuntime {
+    engine: Engine,
+    cache: ArtifactCache,
+    linkers: BTreeMap<&'static str, Linker<PluginState>>,
+    services: HostServices,
+    _ticker: EpochTicker,
+}
+
+impl PluginRuntime {
+    /// `cache_dir = None` compiles every time (no disk cache).
+    pub fn new(services: HostServices, cache_dir: Option<PathBuf>) -> anyhow::Result<Self> {
+        let engine = new_engine()?;
+        let mut linkers = BTreeMap::new();
+        for world in World::ALL {
+            let mut linker = Linker::new(&engine);
+            capabilities::add_to_linker(&mut linker, world)?;
+            linkers.insert(world.name(), linker);
+        }
+        Ok(PluginRuntime {
+            cache: ArtifactCache::new(&engine, cache_dir),
+            _ticker: EpochTicker::start(&engine)?,
+            engine,
+            linkers,
+            services,
+        })
+    }
+
+    /// Components compiled rather than read from the cache so far.
+    pub fn compiles(&self) -> u64 {
+        self.cache.compiles()
+    }
+
+    /// Read, verify, compile (or take from the cache), check the world and
+    /// imports, and pre-link a plugin.
+    pub fn load(&self, spec: &PluginSpec) -> Result<LoadedPlugin, LoadError> {
+        let name = spec.name.clone();
+        let wasm = std::fs::read(&spec.path).map_err(|source| LoadError::Read { name: name.clone(), path: spec.path.clone(), source })?;
+        let sha256 = sha256_hex(&wasm);
+        if let Some(expected) = &spec.sha256
+            && !expected.eq_ignore_ascii_case(&sha256)
+        {
+            return Err(LoadError::PinMismatch { name, path: spec.path.clone(), expected: expected.clone(), actual: sha256 });
+        }
+        let (component, cache) = self.compile(&name, &spec.path, &wasm, &sha256)?;
+        let shape = Shape::of(&component, &self.engine);
+        let world = check_shape(&name, &spec.path, &shape)?;
+        let linker = &self.linkers[world.name()];
+        let pre = linker.instantiate_pre(&component).map_err(|e| LoadError::Link { name: name.clone(), reason: format!("{e:#}") })?;
+        let context = Arc::new(PluginContext {
+            name: name.clone(),
+            settings: spec.settings.clone(),
+            grants: spec.grants.clone(),
+            limits: spec.limits,
+            services: self.services.clone(),
+        });
+        Ok(LoadedPlugin {
+            name,
+            path: spec.path.clone(),
+            sha256,
+            size: wasm.len() as u64,
+            world,
+            contract_version: shape.contract_version.clone().unwrap_or_default(),
+            shape,
+            cache,
+            context,
+            pre,
+        })
+    }
+
+    /// The shape of a wasm file without checking it against a world
+    /// (`plugins inspect`).
+    pub fn inspect(&self, path: &Path) -> Result<(Shape, String, u64), LoadError> {
+        let name = path.display().to_string();
+        let wasm = std::fs::read(path).map_err(|source| LoadError::Read { name: name.clone(), path: path.to_path_buf(), source })?;
+        let sha256 = sha256_hex(&wasm);
+        let (component, _) = self.compile(&name, path, &wasm, &sha256)?;
+        Ok((Shape::of(&component, &self.engine), sha256, wasm.len() as u64))
+    }
+
+    fn compile(&self, name: &str, path: &Path, wasm: &[u8], sha256: &str) -> Result<(Component, CacheOutcome), LoadError> {
+        if is_core_module(wasm) {
+            return Err(LoadError::NotAComponent {
+                name: name.to_string(),
+                path: path.to_path_buf(),
+                reason: "it is a core module; build for the wasm32-wasip2 target, which produces a component".into(),
+            });
+        }
+        let started = std::time::Instant::now();
+        let loaded = self
+            .cache
+            .load(&self.engine, wasm, sha256)
+            .map_err(|e| LoadError::NotAComponent { name: name.to_string(), path: path.to_path_buf(), reason: format!("{e:#}") })?;
+        match loaded.1 {
+            CacheOutcome::Compiled => tracing::debug!(plugin = name, "compiled in {:?}", started.elapsed()),
+            CacheOutcome::Cached => tracing::debug!(plugin = name, "loaded from cache in {:?}", started.elapsed()),
+        }
+        Ok(loaded)
+    }
+
+    /// Run one hook in a fresh store with the plugin's limits.
+    fn call<R>(
+        &self,
+        plugin: &LoadedPlugin,
+        hook: &'static str,
+        expected: World,
+        body: impl FnOnce(&mut Store<PluginState>, &InstancePre<PluginState>) -> wasmtime::Result<R>,
+    ) -> Result<R, HookError> {
+        if plugin.world != expected {
+            return Err(HookError::WrongWorld { plugin: plugin.name.clone(), hook, expected, actual: plugin.world });
+        }
+        let limits = plugin.context.limits;
+        let mut store = Store::new(&self.engine, PluginState::new(Arc::clone(&plugin.context)));
+        store.limiter(|state| &mut state.limiter);
+        let deadline = limits.deadline();
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |mut ctx| {
+            let state = ctx.data_mut();
+            let used = state.guest_time();
+            if used >= deadline {
+                state.deadline_hit = true;
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            let remaining_ticks = (deadline - used).as_millis() / EPOCH_TICK.as_millis().max(1);
+            Ok(UpdateDeadline::Continue(u64::try_from(remaining_ticks).unwrap_or(u64::MAX).max(1)))
+        });
+        let result = body(&mut store, &plugin.pre);
+        let state = store.data();
+        forward_output(&plugin.name, "stdout", &state.stdout.contents());
+        let stderr = state.stderr.contents();
+        forward_output(&plugin.name, "stderr", &stderr);
+        result.map_err(|error| {
+            let name = plugin.name.clone();
+            if state.deadline_hit || matches!(error.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+                HookError::Deadline { plugin: name, hook, limit_ms: limits.deadline_ms }
+            } else if state.limiter.exceeded {
+                HookError::Memory { plugin: name, hook, limit_mib: limits.memory_mib }
+            } else {
+                HookError::Trap { plugin: name, hook, message: trap_message(&error, &stderr) }
+            }
+        })
+    }
+
+    pub fn gate_decide(&self, plugin: &LoadedPlugin, facts: &RunFacts, tests: &[TestItem]) -> Result<Result<GateOutcome, String>, HookError> {
+        self.call(plugin, "decide", World::Gate, |store, pre| {
+            let gate = gate::GatePre::new(pre.clone())?.instantiate(&mut *store)?;
+            gate.mtv_plugin_gate_hooks().call_decide(&mut *store, facts, tests)
+        })
+    }
+
+    pub fn report(&self, plugin: &LoadedPlugin, facts: ReportFacts, junit_xml: &str) -> Result<ReportResult, HookError> {
+        self.call(plugin, "report", World::Reporter, |store, pre| {
+            let reporter = reporter::ReporterPre::new(pre.clone())?.instantiate(&mut *store)?;
+            reporter.mtv_plugin_reporter_hooks().call_report(&mut *store, facts, junit_xml)
+        })
+    }
+
+    pub fn vendor_describe(&self, plugin: &LoadedPlugin) -> Result<VendorInfo, HookError> {
+        self.call(plugin, "describe", World::StorageVendor, |store, pre| {
+            let vendor = storage_vendor::StorageVendorPre::new(pre.clone())?.instantiate(&mut *store)?;
+            vendor.mtv_plugin_storage_vendor_hooks().call_describe(&mut *store)
+        })
+    }
+
+    pub fn vendor_validate(&self, plugin: &LoadedPlugin, values: &[(String, String)]) -> Result<Vec<Problem>, HookError> {
+        self.call(plugin, "validate", World::StorageVendor, |store, pre| {
+            let vendor = storage_vendor::StorageVendorPre::new(pre.clone())?.instantiate(&mut *store)?;
+            vendor.mtv_plugin_storage_vendor_hooks().call_validate(&mut *store, values)
+        })
+    }
+}
+
+fn check_shape(name: &str, path: &Path, shape: &Shape) -> Result<World, LoadError> {
+    let Some(world) = shape.world else {
+        let exports = if shape.exports.is_empty() { "nothing".to_string() } else { shape.exports.join(", ") };
+        return Err(LoadError::NoWorld { name: name.to_string(), path: path.to_path_buf(), exports });
+    };
+    if let Some(found) = shape.contract_version.as_deref().filter(|v| *v != CONTRACT_VERSION) {
+        return Err(LoadError::UnsupportedVersion { name: name.to_string(), found: found.to_string() });
+    }
+    let offending = shape.unsupported_imports(world);
+    if !offending.is_empty() {
+        return Err(LoadError::UnsupportedImports { name: name.to_string(), world, offending });
+    }
+    Ok(world)
+}
+
+/// A core module starts with version 1; a component with a layer byte of 1
+/// after its version (bytes 4..8 are `0d 00 01 00`).
+fn is_core_module(wasm: &[u8]) -> bool {
+    wasm.len() >= 8 && wasm[..4] == *b"\0asm" && wasm[4..8] == [1, 0, 0, 0]
+}
+
+fn forward_output(plugin: &str, stream: &str, bytes: &[u8]) {
+    for line in String::from_utf8_lossy(bytes).lines().filter(|l| !l.trim().is_empty()) {
+        tracing::info!(target: "plugin", "[{plugin} {stream}] {line}");
+    }
+}
+
+/// The trap, plus what a Rust guest printed when it panicked
+/// (`panicked at src/lib.rs:1:1:` and the message on the next line).
+fn trap_message(error: &wasmtime::Error, stderr: &[u8]) -> String {
+    let cause = error.downcast_ref::<Trap>().map(|t| t.to_string()).unwrap_or_else(|| format!("{error:#}"));
+    let printed = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = printed.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("note:")).collect();
+    let tail = lines[lines.len().saturating_sub(2)..].join(" ");
+    if tail.is_empty() { cause } else { format!("{cause} ({tail})") }
+}

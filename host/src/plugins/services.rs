@@ -1,0 +1,161 @@
+//! What the host interfaces reach outside the sandbox: secrets, the
+//! network, and the audit trail. The runtime depends on these seams only, so
+//! a run wires in the secret broker and a real HTTP client while plugin
+//! tests wire in fakes.
+
+use crate::secrets::{AuditEvent, AuditLog, SecretBroker};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where granted secrets and per-origin credentials come from.
+pub trait SecretSource: Send + Sync {
+    /// The value of a named secret, or a sentence saying where it would
+    /// come from.
+    fn secret(&self, name: &str) -> Result<String, String>;
+
+    /// A full `Authorization` header value the host attaches to requests
+    /// for `origin` (`https://issues.example.com`), if one is configured.
+    fn origin_credential(&self, origin: &str) -> Option<String>;
+}
+
+/// Sends plugin HTTP requests after the grant check.
+pub trait HttpTransport: Send + Sync {
+    fn send(&self, request: OutboundRequest) -> Result<InboundResponse, TransportError>;
+}
+
+/// Receives one record per secret read and per HTTP request, allowed or not.
+pub trait AuditSink: Send + Sync {
+    fn record(&self, event: AuditEvent<'_>);
+}
+
+/// A request the host sends for a plugin, credentials already attached.
+#[derive(Debug, Clone)]
+pub struct OutboundRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct InboundResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TransportError {
+    #[error("timed out")]
+    Timeout,
+    #[error("connection failed: {0}")]
+    Connection(String),
+    #[error("invalid request: {0}")]
+    Invalid(String),
+}
+
+/// The seams a runtime is built with.
+#[derive(Clone)]
+pub struct HostServices {
+    pub secrets: Arc<dyn SecretSource>,
+    pub transport: Arc<dyn HttpTransport>,
+    pub audit: Arc<dyn AuditSink>,
+}
+
+/// A source with no secrets: every lookup is missing.
+pub struct NoSecrets;
+
+impl SecretSource for NoSecrets {
+    fn secret(&self, name: &str) -> Result<String, String> {
+        Err(format!("no source provides secret '{name}'"))
+    }
+
+    fn origin_credential(&self, _origin: &str) -> Option<String> {
+        None
+    }
+}
+
+/// An audit sink that drops events (dry runs, `plugins inspect`).
+pub struct NoAudit;
+
+impl AuditSink for NoAudit {
+    fn record(&self, _event: AuditEvent<'_>) {}
+}
+
+/// A run's secrets come from the broker.
+impl SecretSource for SecretBroker {
+    fn secret(&self, name: &str) -> Result<String, String> {
+        self.get(name).map(|v| v.expose().to_string()).map_err(|e| e.to_string())
+    }
+
+    fn origin_credential(&self, origin: &str) -> Option<String> {
+        SecretBroker::origin_credential(self, origin).map(|v| v.expose().to_string())
+    }
+}
+
+/// A run's audit trail is the audit log file.
+impl AuditSink for AuditLog {
+    fn record(&self, event: AuditEvent<'_>) {
+        if let Err(e) = AuditLog::record(self, event) {
+            tracing::warn!("{e}");
+        }
+    }
+}
+
+/// The real network, through a blocking reqwest client. Hooks run on
+/// blocking threads, never on the async runtime.
+pub struct ReqwestTransport {
+    client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
+}
+
+impl ReqwestTransport {
+    pub fn new() -> Self {
+        ReqwestTransport { client: std::sync::OnceLock::new() }
+    }
+
+    fn client(&self) -> Result<&reqwest::blocking::Client, TransportError> {
+        // Built on first use: building it on an async worker thread panics.
+        self.client
+            .get_or_init(|| reqwest::blocking::Client::builder().build().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| TransportError::Connection(format!("cannot create the HTTP client: {e}")))
+    }
+}
+
+impl Default for ReqwestTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl HttpTransport for ReqwestTransport {
+    fn send(&self, request: OutboundRequest) -> Result<InboundResponse, TransportError> {
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|_| TransportError::Invalid(format!("unknown method '{}'", request.method)))?;
+        let mut builder = self.client()?.request(method, &request.url).timeout(request.timeout).body(request.body);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let response = builder.send().map_err(|e| {
+            if e.is_timeout() {
+                TransportError::Timeout
+            } else if e.is_builder() {
+                TransportError::Invalid(e.to_string())
+            } else {
+                TransportError::Connection(e.to_string())
+            }
+        })?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let body = response
+            .bytes()
+            .map_err(|e| if e.is_timeout() { TransportError::Timeout } else { TransportError::Connection(e.to_string()) })?
+            .to_vec();
+        Ok(InboundResponse { status, headers, body })
+    }
+}

@@ -1,0 +1,87 @@
+//! Per-call store state: a fresh one for every hook call, so plugins keep
+//! nothing between calls.
+
+use super::limits::{Limits, MemoryLimiter};
+use super::services::HostServices;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// Most a plugin may print to stdout or stderr in one call.
+const CAPTURE_BYTES: usize = 256 * 1024;
+
+/// What a plugin was granted by the run config.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grants {
+    /// Origins (`https://host[:port]`) the plugin may send HTTP requests to.
+    #[serde(default)]
+    pub http: Vec<String>,
+    /// Secret names the plugin may read, e.g. `jira.token`.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+}
+
+/// The plugin-wide facts a call needs; shared, never mutated.
+pub(crate) struct PluginContext {
+    pub(crate) name: String,
+    pub(crate) settings: BTreeMap<String, String>,
+    pub(crate) grants: Grants,
+    pub(crate) limits: Limits,
+    pub(crate) services: HostServices,
+}
+
+pub(crate) struct PluginState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub(crate) limiter: MemoryLimiter,
+    pub(crate) plugin: Arc<PluginContext>,
+    pub(crate) stdout: MemoryOutputPipe,
+    pub(crate) stderr: MemoryOutputPipe,
+    pub(crate) started: Instant,
+    /// Time spent inside host calls, excluded from the guest deadline.
+    pub(crate) host_time: Duration,
+    pub(crate) deadline_hit: bool,
+}
+
+impl PluginState {
+    pub(crate) fn new(plugin: Arc<PluginContext>) -> Self {
+        let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
+        let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
+        // Deny-all: a new builder has no env, args, preopens or network.
+        let wasi = WasiCtx::builder().stdout(stdout.clone()).stderr(stderr.clone()).build();
+        PluginState {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(&plugin.limits),
+            plugin,
+            stdout,
+            stderr,
+            started: Instant::now(),
+            host_time: Duration::ZERO,
+            deadline_hit: false,
+        }
+    }
+
+    /// Guest time used so far in this call.
+    pub(crate) fn guest_time(&self) -> Duration {
+        self.started.elapsed().saturating_sub(self.host_time)
+    }
+
+    /// Run a host-side operation and keep its time off the guest's clock.
+    pub(crate) fn timed_host_call<R>(&mut self, op: impl FnOnce(&mut Self) -> R) -> R {
+        let start = Instant::now();
+        let result = op(self);
+        self.host_time += start.elapsed();
+        result
+    }
+}
+
+impl WasiView for PluginState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}

@@ -1,0 +1,379 @@
+//! `jira.cfg`, read the way pytest-jira reads it, so an existing file keeps
+//! working: INI with one `[DEFAULT]` section; several files read in order,
+//! later ones winning per key; `PYTEST_JIRA_*` variables winning over files.
+//!
+//! The parser is a small one of our own rather than a general INI crate
+//! because it must follow Python's `configparser` (no escape sequences, `=`
+//! or `:` separators, full-line `#`/`;` comments, lower-cased keys, indented
+//! continuation lines, duplicates rejected) and report the line of every
+//! problem.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use super::env::Env;
+use super::source::Source;
+use super::value::SecretValue;
+
+pub const JIRA_CFG: &str = "jira.cfg";
+const DEFAULT_SECTION: &str = "DEFAULT";
+
+/// The keys pytest-jira reads from `[DEFAULT]`.
+pub const JIRA_KEYS: &[&str] = &[
+    "url",
+    "username",
+    "password",
+    "token",
+    "ssl_verification",
+    "components",
+    "version",
+    "marker_strategy",
+    "docs_search",
+    "issue_regex",
+    "resolved_statuses",
+    "resolved_resolutions",
+    "run_test_case",
+    "error_strategy",
+    "connection_retry_total",
+    "connection_retry_backoff_factor",
+    "return_jira_metadata",
+];
+
+/// Variables that win over every file, by key.
+pub const JIRA_ENV_OVERRIDES: &[(&str, &str)] = &[
+    ("url", "PYTEST_JIRA_URL"),
+    ("username", "PYTEST_JIRA_USERNAME"),
+    ("password", "PYTEST_JIRA_PASSWORD"),
+    ("token", "PYTEST_JIRA_TOKEN"),
+];
+
+/// The files pytest-jira reads, in order: `/etc/jira.cfg`, the project
+/// root's, the home directory's, the working directory's.
+pub fn jira_cfg_paths(project_root: &Path) -> Vec<PathBuf> {
+    let mut paths = vec![
+        Path::new("/etc").join(JIRA_CFG),
+        project_root.join(JIRA_CFG),
+    ];
+    if let Some(home) = dirs::home_dir() {
+        paths.push(home.join(JIRA_CFG));
+    }
+    paths.push(Path::new(".").join(JIRA_CFG));
+    paths
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JiraCfgError {
+    #[error("cannot read {}: {source}", .path.display())]
+    Unreadable { path: PathBuf, source: io::Error },
+    #[error("{}:{line}: {problem}", .path.display())]
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        problem: String,
+    },
+}
+
+/// The merged JIRA settings.
+#[derive(Debug, Default)]
+pub struct JiraSettings {
+    pub url: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<SecretValue>,
+    pub token: Option<SecretValue>,
+    /// The other `[DEFAULT]` keys (`resolved_statuses`, `error_strategy`, …).
+    pub other: BTreeMap<String, String>,
+    /// Where each set key came from.
+    pub sources: BTreeMap<String, Source>,
+    /// The files considered, in reading order, whether or not they exist.
+    pub searched: Vec<PathBuf>,
+    /// Keys and sections that were ignored.
+    pub warnings: Vec<String>,
+}
+
+impl JiraSettings {
+    /// The `Authorization` header value: `Bearer <token>` for a token alone;
+    /// HTTP Basic with the token (or else the password) when a username is
+    /// given; none for anonymous access.
+    pub fn authorization(&self) -> Option<SecretValue> {
+        match (&self.username, &self.token, &self.password) {
+            (Some(username), Some(secret), _) | (Some(username), None, Some(secret)) => {
+                // Registered on its own too: the encoded part may be logged
+                // without its "Basic " prefix.
+                let credentials =
+                    SecretValue::new(STANDARD.encode(format!("{username}:{}", secret.expose())));
+                Some(SecretValue::new(format!("Basic {}", credentials.expose())))
+            }
+            (None, Some(token), _) => Some(SecretValue::new(format!("Bearer {}", token.expose()))),
+            _ => None,
+        }
+    }
+
+    /// The origin (`https://issues.example.com`) of `url`, to match it
+    /// against the origin a plugin sends a request to.
+    pub fn origin(&self) -> Option<String> {
+        let url = url::Url::parse(self.url.as_deref()?).ok()?;
+        let origin = url.origin();
+        origin.is_tuple().then(|| origin.ascii_serialization())
+    }
+
+    /// Where `key` would be read from, for `secrets explain`.
+    pub fn where_from(&self, key: &str) -> String {
+        let files = self
+            .searched
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect::<Vec<_>>();
+        let files = if files.is_empty() {
+            JIRA_CFG.to_owned()
+        } else {
+            files.join(", ")
+        };
+        match env_override(key) {
+            Some(var) => format!("{var} or `{key}` in [DEFAULT] of {files}"),
+            None => format!("`{key}` in [DEFAULT] of {files}"),
+        }
+    }
+}
+
+pub(super) fn env_override(key: &str) -> Option<&'static str> {
+    JIRA_ENV_OVERRIDES
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, var)| *var)
+}
+
+/// Reads `paths` in order (missing files are skipped), then applies the
+/// `PYTEST_JIRA_*` variables of `env`. Empty values count as unset.
+pub fn load_jira_settings(paths: &[PathBuf], env: &Env) -> Result<JiraSettings, JiraCfgError> {
+    let mut merged: BTreeMap<String, (String, Source)> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for path in paths {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+            Err(source) => {
+                return Err(JiraCfgError::Unreadable {
+                    path: path.clone(),
+                    source,
+                });
+            }
+        };
+        let parsed = parse_ini(path, &text)?;
+        warnings.extend(parsed.warnings);
+        for (key, (value, line)) in parsed.defaults {
+            let source = Source::File {
+                path: path.clone(),
+                key_path: key.clone(),
+                line: Some(line),
+            };
+            merged.insert(key, (value, source));
+        }
+    }
+    for (key, var) in JIRA_ENV_OVERRIDES {
+        if let Some(value) = env.non_empty(var) {
+            merged.insert(
+                (*key).to_owned(),
+                (
+                    value.to_owned(),
+                    Source::Env {
+                        var: (*var).to_owned(),
+                    },
+                ),
+            );
+        }
+    }
+
+    let mut settings = JiraSettings {
+        searched: paths.to_vec(),
+        warnings,
+        ..JiraSettings::default()
+    };
+    for (key, (value, source)) in merged {
+        if value.is_empty() {
+            continue;
+        }
+        match key.as_str() {
+            "url" => settings.url = Some(value),
+            "username" => settings.username = Some(value),
+            "password" => settings.password = Some(SecretValue::new(value)),
+            "token" => settings.token = Some(SecretValue::new(value)),
+            _ => {
+                settings.other.insert(key.clone(), value);
+            }
+        }
+        settings.sources.insert(key, source);
+    }
+    Ok(settings)
+}
+
+struct ParsedIni {
+    /// `[DEFAULT]` keys with their value and line.
+    defaults: BTreeMap<String, (String, usize)>,
+    warnings: Vec<String>,
+}
+
+fn parse_ini(path: &Path, text: &str) -> Result<ParsedIni, JiraCfgError> {
+    let malformed = |line: usize, problem: String| JiraCfgError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        problem,
+    };
+    let mut parsed = ParsedIni {
+        defaults: BTreeMap::new(),
+        warnings: Vec::new(),
+    };
+    let mut seen_sections: BTreeMap<String, usize> = BTreeMap::new();
+    let mut section: Option<String> = None;
+    let mut section_keys: BTreeMap<String, usize> = BTreeMap::new();
+    // The key an indented line continues: `Some(None)` for a key of a
+    // section that is ignored, so its continuation is ignored too.
+    let mut continuing: Option<Option<String>> = None;
+
+    for (index, raw) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+        let line = index + 1;
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continuing = None;
+            continue;
+        }
+        if raw.starts_with([' ', '\t'])
+            && let Some(key) = &continuing
+        {
+            if let Some((value, _)) = key.as_ref().and_then(|key| parsed.defaults.get_mut(key)) {
+                value.push('\n');
+                value.push_str(trimmed);
+            }
+            continue;
+        }
+        if let Some(header) = trimmed.strip_prefix('[') {
+            let Some(name) = header.strip_suffix(']') else {
+                return Err(malformed(
+                    line,
+                    "a section header must look like [DEFAULT]".to_owned(),
+                ));
+            };
+            if let Some(first) = seen_sections.insert(name.to_owned(), line) {
+                return Err(malformed(
+                    line,
+                    format!("section [{name}] appears twice (first on line {first})"),
+                ));
+            }
+            if name != DEFAULT_SECTION {
+                parsed.warnings.push(format!(
+                    "{}:{line}: section [{name}] is ignored; JIRA settings belong in [DEFAULT]",
+                    path.display()
+                ));
+            }
+            section = Some(name.to_owned());
+            section_keys.clear();
+            continuing = None;
+            continue;
+        }
+        let Some(separator) = trimmed.find(['=', ':']) else {
+            return Err(malformed(line, "expected `key = value`".to_owned()));
+        };
+        let key = trimmed[..separator].trim().to_lowercase();
+        let value = trimmed[separator + 1..].trim().to_owned();
+        if key.is_empty() {
+            return Err(malformed(
+                line,
+                "a key is missing before the separator".to_owned(),
+            ));
+        }
+        let Some(current) = &section else {
+            return Err(malformed(
+                line,
+                format!("`{key}` comes before any section header; put [DEFAULT] above it"),
+            ));
+        };
+        if let Some(first) = section_keys.insert(key.clone(), line) {
+            return Err(malformed(
+                line,
+                format!("`{key}` is set twice in [{current}] (first on line {first})"),
+            ));
+        }
+        if current != DEFAULT_SECTION {
+            continuing = Some(None);
+            continue;
+        }
+        if !JIRA_KEYS.contains(&key.as_str()) {
+            parsed.warnings.push(format!(
+                "{}:{line}: `{key}` is not a jira.cfg key and is ignored; known keys: {}",
+                path.display(),
+                JIRA_KEYS.join(", ")
+            ));
+        }
+        parsed.defaults.insert(key.clone(), (value, line));
+        continuing = Some(Some(key));
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ParsedIni, JiraCfgError> {
+        parse_ini(Path::new("jira.cfg"), text)
+    }
+
+    #[test]
+    fn configparser_syntax() {
+        let parsed = parse(
+            "\u{feff}# comment\n[DEFAULT]\nURL = https://issues.example.com\n\
+             token: abc=def;ghi\ncomponents = a,\n  b\n; another comment\n",
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(
+            parsed.defaults["url"],
+            ("https://issues.example.com".to_owned(), 3)
+        );
+        assert_eq!(parsed.defaults["token"].0, "abc=def;ghi");
+        assert_eq!(parsed.defaults["components"].0, "a,\nb");
+    }
+
+    #[test]
+    fn other_sections_are_ignored_with_a_warning() {
+        let parsed = parse("[DEFAULT]\nurl = a\n[other]\nurl = b\n  continued\n")
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(parsed.defaults["url"].0, "a");
+        assert!(
+            parsed.warnings[0].contains("[other]"),
+            "{:?}",
+            parsed.warnings
+        );
+    }
+
+    #[test]
+    fn problems_name_the_line() {
+        let cases = [
+            ("url = a\n", 1, "put [DEFAULT] above it"),
+            (
+                "[DEFAULT]\nurl = a\nthis line has no separator\n",
+                3,
+                "expected `key = value`",
+            ),
+            ("[DEFAULT]\nurl = a\nURL = b\n", 3, "set twice"),
+            ("[DEFAULT\n", 1, "section header"),
+            ("[DEFAULT]\n= value\n", 2, "key is missing"),
+        ];
+        for (text, line, needle) in cases {
+            match parse(text) {
+                Err(JiraCfgError::Malformed {
+                    line: got, problem, ..
+                }) => {
+                    assert_eq!(got, line, "{text:?}");
+                    assert!(problem.contains(needle), "{problem}");
+                }
+                other => panic!(
+                    "{text:?}: expected a malformed error, got {:?}",
+                    other.map(|_| ())
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! A running simulator: the HTTP server and the controller on the current runtime.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use anyhow::Context;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::api::resources::{self, CORE, FORKLIFT};
+use crate::config::SimConfig;
+use crate::controller::{self, Ctx};
+use crate::http::{self, App};
+use crate::scenario::ScenarioHandle;
+use crate::stats::{Counters, SimStats};
+use crate::store::Store;
+
+/// The namespace the Forklift operator lives in on OpenShift.
+const FORKLIFT_NAMESPACE: &str = "openshift-mtv";
+
+/// A running simulated cluster. Each `Sim` has its own port and state, so many can
+/// run in one process. Dropping it stops it too; [`Sim::shutdown`] also waits.
+pub struct Sim {
+    addr: SocketAddr,
+    app: Arc<App>,
+    server: Option<JoinHandle<()>>,
+    controller: Option<JoinHandle<()>>,
+}
+
+impl Sim {
+    /// Starts on `127.0.0.1` with a random free port.
+    pub async fn start(config: SimConfig) -> anyhow::Result<Sim> {
+        Self::start_on(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
+    }
+
+    /// Starts on `addr` (port 0 picks a free one).
+    pub async fn start_on(config: SimConfig, addr: SocketAddr) -> anyhow::Result<Sim> {
+        let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the simulator to {addr}"))?;
+        let mut addr = listener.local_addr().context("reading the simulator's address")?;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(Ipv4Addr::LOCALHOST.into());
+        }
+        let store = Arc::new(Store::new(config.watch_history));
+        seed(&store)?;
+        let shutdown = CancellationToken::new();
+        let scenario = ScenarioHandle::new(config.scenario);
+        let app = Arc::new(App {
+            store: store.clone(),
+            scenario: scenario.clone(),
+            counters: Counters::default(),
+            token: config.token,
+            shutdown: shutdown.clone(),
+            bookmark_interval: config.bookmark_interval,
+            server_address: addr.to_string(),
+        });
+        let ctx = Arc::new(Ctx::new(store, scenario, config.inventory, shutdown.clone()));
+        let controller = controller::spawn(ctx);
+        let router = http::router(app.clone());
+        let server = tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(shutdown.cancelled_owned());
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "simulator server stopped");
+            }
+        });
+        tracing::info!(url = %format!("http://{addr}"), "simulated cluster started");
+        Ok(Sim { addr, app, server: Some(server), controller: Some(controller) })
+    }
+
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A kubeconfig (context `mtv-sim`, namespace `default`) pointing at this simulator,
+    /// with the bearer token when one is configured.
+    pub fn kubeconfig_yaml(&self) -> String {
+        let user = match &self.app.token {
+            Some(token) => json!({"token": token}),
+            None => json!({}),
+        };
+        let config = json!({
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": "mtv-sim", "cluster": {"server": self.url()}}],
+            "users": [{"name": "mtv-sim", "user": user}],
+            "contexts": [{"name": "mtv-sim", "context": {"cluster": "mtv-sim", "user": "mtv-sim", "namespace": "default"}}],
+            "current-context": "mtv-sim",
+            "preferences": {},
+        });
+        serde_yaml_ng::to_string(&config).unwrap_or_else(|_| config.to_string())
+    }
+
+    /// Requests answered so far.
+    pub fn stats(&self) -> SimStats {
+        self.app.counters.snapshot()
+    }
+
+    /// Live access to the fault and timing knobs.
+    pub fn scenario(&self) -> crate::ScenarioHandle {
+        self.app.scenario.clone()
+    }
+
+    /// Stops the server (ending open watches) and the controller, and waits for both.
+    pub async fn shutdown(mut self) {
+        self.app.shutdown.cancel();
+        for task in [self.server.take(), self.controller.take()].into_iter().flatten() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.app.shutdown.cancel();
+    }
+}
+
+/// What a fresh OpenShift cluster with MTV installed already has: the usual
+/// namespaces, the ForkliftController and the `host` Provider for the local cluster.
+fn seed(store: &Store) -> anyhow::Result<()> {
+    let namespaces = resources::get(CORE, "namespaces");
+    for name in ["default", "kube-system", "kube-public", FORKLIFT_NAMESPACE] {
+        store
+            .create(namespaces, json!({
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
+                "spec": {"finalizers": ["kubernetes"]},
+                "status": {"phase": "Active"},
+            }))
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+    }
+    store
+        .create(resources::get(FORKLIFT, "forkliftcontrollers"), json!({
+            "apiVersion": "forklift.konveyor.io/v1beta1",
+            "kind": "ForkliftController",
+            "metadata": {"name": "forklift-controller", "namespace": FORKLIFT_NAMESPACE},
+            "spec": {"feature_copy_offload": "true"},
+            "status": {"conditions": [{"type": "Successful", "status": "True", "reason": "Successful", "message": "", "lastTransitionTime": crate::time::now_rfc3339()}]},
+        }))
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    store
+        .create(resources::get(FORKLIFT, "providers"), json!({
+            "apiVersion": "forklift.konveyor.io/v1beta1",
+            "kind": "Provider",
+            "metadata": {"name": "host", "namespace": FORKLIFT_NAMESPACE},
+            "spec": {"type": "openshift", "url": "", "secret": {}},
+        }))
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    Ok(())
+}
