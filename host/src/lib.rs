@@ -13,4 +13,5 @@ pub mod plan;
 pub mod plugins;
 pub mod report;
 pub mod runner;
+pub mod scaffold;
 pub mod secrets;

@@ -160,3 +160,28 @@ fn junit_merge_recomputes_totals_and_rejects_non_junit() {
     assert_eq!(output.status.code(), Some(1));
     assert!(text(&output).contains("notes.txt"), "{}", text(&output));
 }
+
+#[test]
+fn sim_serve_answers_kubernetes_requests_and_writes_a_kubeconfig() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kc.yaml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mtv-host"))
+        .args(["sim", "serve", "--port", "0", "--kubeconfig", kubeconfig.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+    let url = first.trim().rsplit(' ').next().unwrap().to_string();
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET /api/v1/namespaces HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"name\":\"default\""), "{answer}");
+    assert!(std::fs::read_to_string(&kubeconfig).unwrap().contains(&url));
+}

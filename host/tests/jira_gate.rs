@@ -187,7 +187,8 @@ fn the_product_version_decides_for_closed_and_open_issues() {
         ],
         Scenario::default(),
     );
-    let tests: Vec<TestItem> = ["MTV-10", "MTV-11", "MTV-12", "MTV-13"].iter().map(|key| test(key, vec![jira(&[key], &[("run", "false")])])).collect();
+    let tests: Vec<TestItem> =
+        ["MTV-10", "MTV-11", "MTV-12", "MTV-13"].iter().map(|key| test(key, vec![jira(&[key], &[("run", "false")])])).collect();
     let outcome = gate(&jira_server.url, &[("version", "2.10")]).decide(&tests).unwrap();
     assert!(decision(&outcome, "MTV-10").starts_with("skip"), "closed, still affected, not fixed");
     assert_eq!(decision(&outcome, "MTV-11"), "run", "closed and fixed in 2.10");
@@ -211,7 +212,8 @@ fn open_issues_outside_the_configured_components_count_as_resolved() {
         ],
         Scenario::default(),
     );
-    let tests: Vec<TestItem> = ["MTV-20", "MTV-21", "MTV-22", "MTV-23"].iter().map(|key| test(key, vec![jira(&[key], &[("run", "false")])])).collect();
+    let tests: Vec<TestItem> =
+        ["MTV-20", "MTV-21", "MTV-22", "MTV-23"].iter().map(|key| test(key, vec![jira(&[key], &[("run", "false")])])).collect();
     let outcome = gate(&jira_server.url, &[("components", "Storage,Network")]).decide(&tests).unwrap();
     assert_eq!(decision(&outcome, "MTV-20"), "run", "open, other component");
     assert!(decision(&outcome, "MTV-21").starts_with("skip"), "open, configured component");
@@ -288,7 +290,12 @@ fn an_sso_login_page_is_a_clear_error() {
 
 #[test]
 fn slow_answers_do_not_use_up_the_plugin_deadline() {
-    let jira_server = server(Scenario { slow_answers: Duration::from_millis(400), latency: Duration::from_millis(100), search_disabled: true, ..Default::default() });
+    let jira_server = server(Scenario {
+        slow_answers: Duration::from_millis(400),
+        latency: Duration::from_millis(100),
+        search_disabled: true,
+        ..Default::default()
+    });
     let limits = Limits { deadline_ms: 300, ..Limits::default() };
     let started = Instant::now();
     let tests = [test("a", vec![jira(&["MTV-1"], &[])]), test("b", vec![jira(&["MTV-2"], &[])])];
@@ -404,11 +411,8 @@ fn jira_down_with_error_strategy_strict_stops_the_run() {
 #[test]
 fn jira_down_with_the_default_error_strategy_skips_only_the_gated_tests() {
     let jira_server = stopped_server();
-    let tests = [
-        test("gated", vec![jira(&["MTV-1"], &[])]),
-        test("gated_run_false", vec![jira(&["MTV-2"], &[("run", "false")])]),
-        test("plain", vec![]),
-    ];
+    let tests =
+        [test("gated", vec![jira(&["MTV-1"], &[])]), test("gated_run_false", vec![jira(&["MTV-2"], &[("run", "false")])]), test("plain", vec![])];
     let outcome = gate(&jira_server.url, &FAST_RETRIES).decide(&tests).unwrap();
     for name in ["gated", "gated_run_false"] {
         assert!(decision(&outcome, name).starts_with("skip: JIRA unavailable: cannot connect to"), "{}", decision(&outcome, name));
@@ -476,9 +480,8 @@ fn capped_search_pages_are_followed() {
 #[test]
 fn an_origin_the_run_config_does_not_grant_stops_the_run() {
     let jira_server = server(Scenario::default());
-    let error = load(&jira_server.url, "https://issues.example.com", &[], Limits::default())
-        .decide(&[test("t", vec![jira(&["MTV-1"], &[])])])
-        .unwrap_err();
+    let error =
+        load(&jira_server.url, "https://issues.example.com", &[], Limits::default()).decide(&[test("t", vec![jira(&["MTV-1"], &[])])]).unwrap_err();
     assert!(error.contains("grants.http") && error.contains(&jira_server.url), "{error}");
     assert_eq!(jira_server.total_requests(), 0);
 }
@@ -487,7 +490,8 @@ fn an_origin_the_run_config_does_not_grant_stops_the_run() {
 fn a_thousand_tests_on_two_hundred_issues_make_two_search_requests() {
     let issues = (1..=200).map(|n| Issue::new(&format!("MTV-{n}"), if n % 2 == 0 { "Closed" } else { "Open" }));
     let jira_server = JiraServer::start(TOKEN, issues, Scenario::default());
-    let tests: Vec<TestItem> = (0..1000).map(|n| test(&format!("t{n}"), vec![jira(&[&format!("MTV-{}", n % 200 + 1)], &[("run", "false")])])).collect();
+    let tests: Vec<TestItem> =
+        (0..1000).map(|n| test(&format!("t{n}"), vec![jira(&[&format!("MTV-{}", n % 200 + 1)], &[("run", "false")])])).collect();
     let gate = gate(&jira_server.url, &[]);
     let started = Instant::now();
     let outcome = gate.decide(&tests).unwrap();

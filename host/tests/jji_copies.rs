@@ -46,7 +46,11 @@ fn reset_peak() -> bool {
 #[test]
 fn a_20_mb_report_round_trip_costs_a_few_copies() {
     let (report, failures) = big_report(REPORT_BYTES);
-    let enriched = report.replacen("<testsuite name=\"mtv-host\">", "<testsuite name=\"mtv-host\"><properties><property name=\"report_url\" value=\"/results/big\"/></properties>", 1);
+    let enriched = report.replacen(
+        "<testsuite name=\"mtv-host\">",
+        "<testsuite name=\"mtv-host\"><properties><property name=\"report_url\" value=\"/results/big\"/></properties>",
+        1,
+    );
     let server = FakeJji::discarding(Reply::completed(&enriched));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("junit-report.xml");

@@ -40,11 +40,7 @@ fn assert_unchanged(outcome: &EnrichOutcome, after: &str, reason_contains: &str)
 }
 
 fn enriched() -> String {
-    FAILED_REPORT.replacen(
-        "<failure ",
-        r#"<properties><property name="ai_classification" value="PRODUCT BUG"/></properties><failure "#,
-        1,
-    )
+    FAILED_REPORT.replacen("<failure ", r#"<properties><property name="ai_classification" value="PRODUCT BUG"/></properties><failure "#, 1)
 }
 
 #[test]
@@ -156,7 +152,11 @@ fn the_plugin_itself_sends_nothing_for_a_green_run() {
     let (runtime, _) = runtime();
     let plugin = load(&runtime, &config(&server.url, &[]));
     let result = runtime.report(&plugin, facts(0, 0), GREEN_REPORT).unwrap();
-    assert!(matches!(&result.outcome, mtv_host::plugins::Outcome::Unchanged(why) if why == "no failures: nothing to analyze"), "{:?}", result.outcome);
+    assert!(
+        matches!(&result.outcome, mtv_host::plugins::Outcome::Unchanged(why) if why == "no failures: nothing to analyze"),
+        "{:?}",
+        result.outcome
+    );
     assert_eq!(server.requests().len(), 0);
 }
 
@@ -179,4 +179,14 @@ fn the_report_cannot_go_to_any_origin_but_the_granted_one() {
     let entries = audit.entries().unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!((entries[0].kind, entries[0].target.as_str(), entries[0].allowed), (AuditKind::Http, elsewhere.url.as_str(), false));
+}
+
+#[test]
+fn a_redirect_cannot_carry_the_report_to_another_origin() {
+    let elsewhere = FakeJji::start(Reply::completed(FAILED_REPORT));
+    let granted = FakeJji::start(Reply::Redirect(format!("{}/analyze-failures", elsewhere.url)));
+    let (outcome, after) = enrich_failed(&granted.url, &[]);
+    assert_eq!(granted.requests().len(), 1);
+    assert_eq!(elsewhere.requests().len(), 0, "the report followed a redirect to an ungranted origin");
+    assert_unchanged(&outcome, &after, "HTTP 307");
 }

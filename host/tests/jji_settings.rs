@@ -33,12 +33,8 @@ fn defaults_fill_in_provider_model_and_timeout() {
 
 #[test]
 fn set_values_win_and_empty_ones_mean_unset() {
-    let (config, warnings) = enabled(&[
-        ("JJI_SERVER_URL", "http://jji.local/api"),
-        ("JJI_AI_PROVIDER", "gemini"),
-        ("JJI_AI_MODEL", ""),
-        ("JJI_TIMEOUT", "45"),
-    ]);
+    let (config, warnings) =
+        enabled(&[("JJI_SERVER_URL", "http://jji.local/api"), ("JJI_AI_PROVIDER", "gemini"), ("JJI_AI_MODEL", ""), ("JJI_TIMEOUT", "45")]);
     assert_eq!((config.ai_provider.as_str(), config.ai_model.as_str(), config.timeout_secs), ("gemini", DEFAULT_AI_MODEL, 45));
     assert_eq!((config.server_url.as_str(), config.origin.as_str()), ("http://jji.local/api", "http://jji.local"));
     assert!(warnings.is_empty());
@@ -72,6 +68,15 @@ fn a_server_url_that_is_not_http_disables_the_feature_and_says_why() {
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].contains(bad) && warnings[0].contains("disabled"), "{warnings:?}");
     }
+}
+
+#[test]
+fn credentials_in_the_server_url_disable_the_feature_without_echoing_them() {
+    let settings = settings(&[("JJI_SERVER_URL", "https://ci:canary-pass-77f1@jji.example.com")]);
+    let warnings = settings.warnings();
+    assert!(matches!(settings, JjiSettings::Disabled { .. }));
+    assert!(warnings[0].contains("carries credentials"), "{warnings:?}");
+    assert!(!warnings[0].contains("canary-pass-77f1"), "{warnings:?}");
 }
 
 #[test]

@@ -109,6 +109,14 @@ fn an_endless_loop_is_stopped_at_the_deadline_and_the_host_goes_on() {
 }
 
 #[test]
+fn time_blocked_in_the_host_does_not_count_against_the_deadline() {
+    let (runtime, _) = runtime();
+    let limits = Limits { deadline_ms: 200, ..Limits::default() };
+    let sleeper = hostile(&runtime, "sleep", "600", Grants::default(), limits);
+    assert_eq!(observe(&runtime, &sleeper), ["slept 600 ms"]);
+}
+
+#[test]
 fn unbounded_allocation_hits_the_memory_cap() {
     let (runtime, _) = runtime();
     let limits = Limits { memory_mib: 32, ..Limits::default() };

@@ -221,10 +221,24 @@ impl Default for Inventory {
             nics,
             behavior: VmBehavior::default(),
         };
-        let mut windows = vm("vm-1002", "mtv-win2019", PowerState::On, "windows2019srv_64Guest", vec![disk("datastore-1", 60)], vec![nic("network-1", 2)]);
+        let mut windows = vm(
+            "vm-1002",
+            "mtv-win2019",
+            PowerState::On,
+            "windows2019srv_64Guest",
+            vec![disk("datastore-1", 60)],
+            vec![nic("network-1", 2)],
+        );
         windows.firmware = "efi".into();
         windows.memory_mib = 8192;
-        let mut failing = vm("vm-1006", "mtv-rhel8-fail-conversion", PowerState::On, "rhel8_64Guest", vec![disk("datastore-1", 20)], vec![nic("network-1", 6)]);
+        let mut failing = vm(
+            "vm-1006",
+            "mtv-rhel8-fail-conversion",
+            PowerState::On,
+            "rhel8_64Guest",
+            vec![disk("datastore-1", 20)],
+            vec![nic("network-1", 6)],
+        );
         failing.behavior = VmBehavior {
             fail_at: Some("ImageConversion".into()),
             fail_message: Some("virt-v2v: error: inspection could not detect the source guest (or physical machine)".into()),
@@ -239,15 +253,50 @@ impl Default for Inventory {
             ],
             networks: vec![net("network-1", "VM Network"), net("network-2", "Mgmt Network")],
             vms: vec![
-                vm("vm-1001", "mtv-rhel8-sanity", PowerState::On, "rhel8_64Guest", vec![disk("datastore-1", 20)], vec![nic("network-1", 1)]),
+                vm(
+                    "vm-1001",
+                    "mtv-rhel8-sanity",
+                    PowerState::On,
+                    "rhel8_64Guest",
+                    vec![disk("datastore-1", 20)],
+                    vec![nic("network-1", 1)],
+                ),
                 windows,
                 vm("vm-1003", "mtv-rhel9-warm", PowerState::On, "rhel9_64Guest", vec![disk("datastore-1", 30)], vec![nic("network-1", 3)]),
-                vm("vm-1004", "mtv-rhel8-2disks", PowerState::On, "rhel8_64Guest", vec![disk("datastore-1", 20), disk("datastore-1", 10)], vec![nic("network-1", 4), nic("network-2", 5)]),
+                vm(
+                    "vm-1004",
+                    "mtv-rhel8-2disks",
+                    PowerState::On,
+                    "rhel8_64Guest",
+                    vec![disk("datastore-1", 20), disk("datastore-1", 10)],
+                    vec![nic("network-1", 4), nic("network-2", 5)],
+                ),
                 vm("vm-1005", "mtv-rhel8-off", PowerState::Off, "rhel8_64Guest", vec![disk("datastore-1", 20)], vec![nic("network-1", 7)]),
                 failing,
-                vm("vm-2001", "mtv-xcopy-rhel9", PowerState::On, "rhel9_64Guest", vec![disk("datastore-12345", 30)], vec![nic("network-1", 8)]),
-                vm("vm-2002", "mtv-xcopy-2disks", PowerState::On, "rhel9_64Guest", vec![disk("datastore-12345", 30), disk("datastore-67890", 10)], vec![nic("network-1", 9)]),
-                vm("vm-2003", "mtv-xcopy-mixed", PowerState::Off, "rhel9_64Guest", vec![disk("datastore-12345", 30), disk("datastore-99999", 10)], vec![nic("network-1", 10)]),
+                vm(
+                    "vm-2001",
+                    "mtv-xcopy-rhel9",
+                    PowerState::On,
+                    "rhel9_64Guest",
+                    vec![disk("datastore-12345", 30)],
+                    vec![nic("network-1", 8)],
+                ),
+                vm(
+                    "vm-2002",
+                    "mtv-xcopy-2disks",
+                    PowerState::On,
+                    "rhel9_64Guest",
+                    vec![disk("datastore-12345", 30), disk("datastore-67890", 10)],
+                    vec![nic("network-1", 9)],
+                ),
+                vm(
+                    "vm-2003",
+                    "mtv-xcopy-mixed",
+                    PowerState::Off,
+                    "rhel9_64Guest",
+                    vec![disk("datastore-12345", 30), disk("datastore-99999", 10)],
+                    vec![nic("network-1", 10)],
+                ),
             ],
         }
     }
@@ -281,7 +330,8 @@ mod tests {
     #[test]
     fn unknown_keys_and_dangling_references_are_rejected() {
         assert!(toml::from_str::<InventoryFile>("[[vms]]\nid='a'\nname='b'\npower_state='on'\ncolour='red'\n").is_err());
-        let file: InventoryFile = toml::from_str("[[vms]]\nid='a'\nname='b'\npower_state='on'\n[[vms.disks]]\ndatastore='nope'\ncapacity_gib=1\n").unwrap();
+        let file: InventoryFile =
+            toml::from_str("[[vms]]\nid='a'\nname='b'\npower_state='on'\n[[vms.disks]]\ndatastore='nope'\ncapacity_gib=1\n").unwrap();
         assert!(file.inventory().check().unwrap_err().to_string().contains("nope"));
     }
 }

@@ -60,9 +60,7 @@ impl RequestFault {
     }
 
     fn matches(&self, verb: &str, resource: &str) -> bool {
-        self.count > 0
-            && self.verb.as_deref().is_none_or(|v| v == verb)
-            && self.resource.as_deref().is_none_or(|r| r == resource)
+        self.count > 0 && self.verb.as_deref().is_none_or(|v| v == verb) && self.resource.as_deref().is_none_or(|r| r == resource)
     }
 }
 

@@ -123,13 +123,16 @@ fn seed(store: &Store) -> anyhow::Result<()> {
     let namespaces = resources::get(CORE, "namespaces");
     for name in ["default", "kube-system", "kube-public", FORKLIFT_NAMESPACE] {
         store
-            .create(namespaces, json!({
-                "apiVersion": "v1",
-                "kind": "Namespace",
-                "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
-                "spec": {"finalizers": ["kubernetes"]},
-                "status": {"phase": "Active"},
-            }))
+            .create(
+                namespaces,
+                json!({
+                    "apiVersion": "v1",
+                    "kind": "Namespace",
+                    "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
+                    "spec": {"finalizers": ["kubernetes"]},
+                    "status": {"phase": "Active"},
+                }),
+            )
             .map_err(|e| anyhow::anyhow!(e.message))?;
     }
     store
@@ -142,12 +145,15 @@ fn seed(store: &Store) -> anyhow::Result<()> {
         }))
         .map_err(|e| anyhow::anyhow!(e.message))?;
     store
-        .create(resources::get(FORKLIFT, "providers"), json!({
-            "apiVersion": "forklift.konveyor.io/v1beta1",
-            "kind": "Provider",
-            "metadata": {"name": "host", "namespace": FORKLIFT_NAMESPACE},
-            "spec": {"type": "openshift", "url": "", "secret": {}},
-        }))
+        .create(
+            resources::get(FORKLIFT, "providers"),
+            json!({
+                "apiVersion": "forklift.konveyor.io/v1beta1",
+                "kind": "Provider",
+                "metadata": {"name": "host", "namespace": FORKLIFT_NAMESPACE},
+                "spec": {"type": "openshift", "url": "", "secret": {}},
+            }),
+        )
         .map_err(|e| anyhow::anyhow!(e.message))?;
     Ok(())
 }

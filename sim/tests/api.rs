@@ -38,7 +38,13 @@ async fn crud_with_merge_and_json_patches() {
     let cluster = start().await;
     cluster.namespace("crud").await;
     let hooks_api = cluster.api(&hooks(), "crud");
-    let created = cluster.create(&hooks(), "crud", json!({"metadata": {"name": "h1", "labels": {"app": "mtv"}}, "spec": {"image": "quay.io/konveyor/hook-runner"}})).await;
+    let created = cluster
+        .create(
+            &hooks(),
+            "crud",
+            json!({"metadata": {"name": "h1", "labels": {"app": "mtv"}}, "spec": {"image": "quay.io/konveyor/hook-runner"}}),
+        )
+        .await;
     let uid = created.metadata.uid.clone().unwrap();
     assert_eq!(created.metadata.generation, Some(1));
     assert!(created.metadata.creation_timestamp.is_some());
@@ -49,7 +55,8 @@ async fn crud_with_merge_and_json_patches() {
         .unwrap();
     assert_eq!(to_json(&merged)["spec"]["deadline"], 600);
     assert_eq!(merged.metadata.generation, Some(2), "spec change bumps the generation");
-    let labelled = hooks_api.patch("h1", &PatchParams::default(), &Patch::Merge(json!({"metadata": {"labels": {"extra": "x"}}}))).await.unwrap();
+    let labelled =
+        hooks_api.patch("h1", &PatchParams::default(), &Patch::Merge(json!({"metadata": {"labels": {"extra": "x"}}}))).await.unwrap();
     assert_eq!(labelled.metadata.generation, Some(2), "metadata changes do not");
 
     // kube's typed JSON patch needs its `jsonpatch` feature; send the body as-is.
@@ -88,7 +95,10 @@ async fn secrets_are_base64_and_string_data_is_folded_in() {
     assert_eq!(secret["data"]["user"], "YWRtaW4=");
     assert_eq!(secret["type"], "Opaque");
     assert!(secret.get("stringData").is_none());
-    let bad = cluster.api(&secrets(), "sec").create(&PostParams::default(), &object(json!({"metadata": {"name": "bad"}, "data": {"k": "***"}}))).await;
+    let bad = cluster
+        .api(&secrets(), "sec")
+        .create(&PostParams::default(), &object(json!({"metadata": {"name": "bad"}, "data": {"k": "***"}})))
+        .await;
     assert_eq!(api_error(bad).code, 422);
 }
 
@@ -96,7 +106,9 @@ async fn secrets_are_base64_and_string_data_is_folded_in() {
 async fn label_and_field_selectors_filter_lists() {
     let cluster = start().await;
     cluster.namespace("sel").await;
-    for (name, labels) in [("a", json!({"app": "mtv", "tier": "1"})), ("b", json!({"app": "mtv", "tier": "2"})), ("c", json!({"app": "other"}))] {
+    for (name, labels) in
+        [("a", json!({"app": "mtv", "tier": "1"})), ("b", json!({"app": "mtv", "tier": "2"})), ("c", json!({"app": "other"}))]
+    {
         cluster.create(&configmaps(), "sel", json!({"metadata": {"name": name, "labels": labels}})).await;
     }
     let api = cluster.api(&configmaps(), "sel");
@@ -145,7 +157,11 @@ async fn stale_resource_version_is_a_conflict() {
     assert_eq!((conflict.code, conflict.reason.as_str()), (409, "Conflict"));
     assert!(conflict.message.contains("the object has been modified"), "{}", conflict.message);
     let patch_conflict = api
-        .patch("c", &PatchParams::default(), &Patch::Merge(json!({"metadata": {"resourceVersion": first.metadata.resource_version}, "data": {"k": "4"}})))
+        .patch(
+            "c",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"resourceVersion": first.metadata.resource_version}, "data": {"k": "4"}})),
+        )
         .await;
     assert_eq!(api_error(patch_conflict).code, 409);
     let again = api_error(api.create(&PostParams::default(), &object(json!({"metadata": {"name": "c"}}))).await);
@@ -156,7 +172,9 @@ async fn stale_resource_version_is_a_conflict() {
 async fn generate_name_and_name_validation() {
     let cluster = start().await;
     cluster.namespace("names").await;
-    let generated = cluster.create(&providers(), "names", json!({"metadata": {"generateName": "vsphere-"}, "spec": {"type": "openshift", "secret": {}}})).await;
+    let generated = cluster
+        .create(&providers(), "names", json!({"metadata": {"generateName": "vsphere-"}, "spec": {"type": "openshift", "secret": {}}}))
+        .await;
     let name = generated.metadata.name.unwrap();
     assert!(name.starts_with("vsphere-") && name.len() == "vsphere-".len() + 5, "{name}");
 
@@ -170,12 +188,15 @@ async fn generate_name_and_name_validation() {
     assert!(nameless.message.contains("name or generateName is required"), "{}", nameless.message);
 
     let long = "a".repeat(64);
-    let ns_error = api_error(cluster.cluster_api(&namespaces()).create(&PostParams::default(), &object(json!({"metadata": {"name": long}}))).await);
+    let ns_error =
+        api_error(cluster.cluster_api(&namespaces()).create(&PostParams::default(), &object(json!({"metadata": {"name": long}}))).await);
     assert_eq!(ns_error.code, 422);
     assert!(ns_error.message.contains("must be no more than 63 characters"), "{}", ns_error.message);
-    let bad_label = api_error(api.create(&PostParams::default(), &object(json!({"metadata": {"name": "ok", "labels": {"app": "-x-"}}}))).await);
+    let bad_label =
+        api_error(api.create(&PostParams::default(), &object(json!({"metadata": {"name": "ok", "labels": {"app": "-x-"}}}))).await);
     assert_eq!(bad_label.code, 422);
-    let missing_ns = api_error(cluster.api(&configmaps(), "nowhere").create(&PostParams::default(), &object(json!({"metadata": {"name": "x"}}))).await);
+    let missing_ns =
+        api_error(cluster.api(&configmaps(), "nowhere").create(&PostParams::default(), &object(json!({"metadata": {"name": "x"}}))).await);
     assert_eq!(missing_ns.code, 404);
     assert!(missing_ns.message.contains("namespaces \"nowhere\" not found"), "{}", missing_ns.message);
 }
@@ -184,13 +205,24 @@ async fn generate_name_and_name_validation() {
 async fn forklift_objects_are_validated_against_their_crds() {
     let cluster = start().await;
     cluster.namespace("val").await;
-    let bad_provider = cluster.api(&providers(), "val").create(&PostParams::default(), &object(json!({"metadata": {"name": "p"}, "spec": {"type": "foo", "secret": {}}}))).await;
+    let bad_provider = cluster
+        .api(&providers(), "val")
+        .create(&PostParams::default(), &object(json!({"metadata": {"name": "p"}, "spec": {"type": "foo", "secret": {}}})))
+        .await;
     let status = api_error(bad_provider);
     assert_eq!((status.code, status.reason.as_str()), (422, "Invalid"));
     assert!(status.message.contains(r#"spec.type: Unsupported value: "foo": supported values: "#), "{}", status.message);
     assert!(status.message.contains(r#""vsphere""#), "{}", status.message);
 
-    let bad_plan = cluster.api(&plans(), "val").create(&PostParams::default(), &object(json!({"metadata": {"name": "plan"}, "spec": {"provider": {"source": {"name": "x"}}, "type": "lukewarm", "vms": "vm-1"}}))).await;
+    let bad_plan = cluster
+        .api(&plans(), "val")
+        .create(
+            &PostParams::default(),
+            &object(
+                json!({"metadata": {"name": "plan"}, "spec": {"provider": {"source": {"name": "x"}}, "type": "lukewarm", "vms": "vm-1"}}),
+            ),
+        )
+        .await;
     let status = api_error(bad_plan);
     assert_eq!(status.code, 422);
     let fields: Vec<String> = status.details.as_ref().unwrap().causes.iter().map(|c| c.field.clone()).collect();
@@ -200,11 +232,18 @@ async fn forklift_objects_are_validated_against_their_crds() {
     assert!(status.message.contains("spec.provider.destination: Required value"), "{}", status.message);
     assert!(status.message.contains("spec.vms: Invalid value: \"string\": spec.vms in body must be of type array"), "{}", status.message);
 
-    let bad_cutover = cluster.api(&migrations(), "val").create(&PostParams::default(), &object(json!({"metadata": {"name": "m"}, "spec": {"plan": {"name": "p"}, "cutover": "tomorrow"}}))).await;
+    let bad_cutover = cluster
+        .api(&migrations(), "val")
+        .create(&PostParams::default(), &object(json!({"metadata": {"name": "m"}, "spec": {"plan": {"name": "p"}, "cutover": "tomorrow"}})))
+        .await;
     assert!(api_error(bad_cutover).message.contains("spec.cutover"));
 
     let strict = PostParams { field_manager: None, dry_run: false };
-    let unknown = cluster.api(&hooks(), "val").create(&strict, &object(json!({"metadata": {"name": "h"}, "spec": {"image": "x", "imag": "y"}}))).await.unwrap();
+    let unknown = cluster
+        .api(&hooks(), "val")
+        .create(&strict, &object(json!({"metadata": {"name": "h"}, "spec": {"image": "x", "imag": "y"}})))
+        .await
+        .unwrap();
     assert!(to_json(&unknown)["spec"].get("imag").is_none(), "unknown fields are pruned");
 
     let plan = json!({"metadata": {"name": "p"}, "spec": {"vms": [], "targetNamespace": "x", "map": {"network": {}, "storage": {}}, "provider": {"source": {}, "destination": {}}}});
@@ -217,10 +256,16 @@ async fn status_is_a_subresource_for_crds() {
     let cluster = start().await;
     cluster.namespace("st").await;
     let api = cluster.api(&hooks(), "st");
-    let created = cluster.create(&hooks(), "st", json!({"metadata": {"name": "h"}, "spec": {"image": "i"}, "status": {"observedGeneration": 7}})).await;
+    let created = cluster
+        .create(&hooks(), "st", json!({"metadata": {"name": "h"}, "spec": {"image": "i"}, "status": {"observedGeneration": 7}}))
+        .await;
     assert!(to_json(&created).get("status").is_none(), "status is dropped on create");
     let with_status = api
-        .patch_status("h", &PatchParams::default(), &Patch::Merge(json!({"status": {"observedGeneration": 1}, "spec": {"image": "ignored"}})))
+        .patch_status(
+            "h",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"status": {"observedGeneration": 1}, "spec": {"image": "ignored"}})),
+        )
         .await
         .unwrap();
     let value = to_json(&with_status);
@@ -290,13 +335,21 @@ async fn injected_faults_and_latency() {
 async fn scenario_and_stats_over_http() {
     let cluster = start().await;
     let request = |method: &str, uri: &str, body: &str| {
-        axum::http::Request::builder().method(method).uri(uri).header("content-type", "application/json").body(body.as_bytes().to_vec()).unwrap()
+        axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(body.as_bytes().to_vec())
+            .unwrap()
     };
     let body = r#"{"step_delay_ms": 7, "request_faults": [{"verb": "list", "resource": "secrets", "count": 1, "code": 500}]}"#;
-    let answer: Value = serde_json::from_str(&cluster.client.request_text(request("PUT", "/sim/v1/scenario", body)).await.unwrap()).unwrap();
+    let answer: Value =
+        serde_json::from_str(&cluster.client.request_text(request("PUT", "/sim/v1/scenario", body)).await.unwrap()).unwrap();
     assert_eq!(answer["step_delay_ms"], 7);
     assert_eq!(cluster.sim.scenario().get().step_delay_ms, 7);
-    let patched: Value = serde_json::from_str(&cluster.client.request_text(request("PATCH", "/sim/v1/scenario", r#"{"api_latency_ms": 1}"#)).await.unwrap()).unwrap();
+    let patched: Value =
+        serde_json::from_str(&cluster.client.request_text(request("PATCH", "/sim/v1/scenario", r#"{"api_latency_ms": 1}"#)).await.unwrap())
+            .unwrap();
     assert_eq!((patched["step_delay_ms"].as_u64(), patched["api_latency_ms"].as_u64()), (Some(7), Some(1)));
     let rejected = cluster.client.request_text(request("PUT", "/sim/v1/scenario", r#"{"stepDelay": 1}"#)).await;
     assert!(rejected.is_err(), "unknown knobs are rejected");

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use common::*;
+use futures_util::StreamExt;
 use kube::api::{ListParams, Patch, PatchParams};
 use mtv_sim::{SimConfig, VmBehavior, validate_forklift};
 use serde_json::{Value, json};
@@ -29,7 +30,8 @@ async fn providers_validate_secrets_and_connections() {
     let provider = |name: &str, url: &str, secret: &str| json!({"metadata": {"name": name}, "spec": {"type": "vsphere", "url": url, "secret": {"name": secret, "namespace": "prov"}}});
 
     cluster.create(&providers(), "prov", provider("no-secret", "https://vc.example/sdk", "vc-creds")).await;
-    let failed = cluster.wait_for(&providers(), "prov", "no-secret", "ValidationFailed", |p| p["status"]["phase"] == "ValidationFailed").await;
+    let failed =
+        cluster.wait_for(&providers(), "prov", "no-secret", "ValidationFailed", |p| p["status"]["phase"] == "ValidationFailed").await;
     let secret_condition = condition(&failed, "SecretNotValid");
     assert_eq!(secret_condition["category"], "Critical");
     assert!(secret_condition["message"].as_str().unwrap().contains("prov/vc-creds not found"));
@@ -41,7 +43,11 @@ async fn providers_validate_secrets_and_connections() {
         })
         .await;
     assert_eq!(missing_key["status"]["phase"], "ValidationFailed");
-    cluster.api(&secrets(), "prov").patch("vc-creds", &PatchParams::default(), &Patch::Merge(json!({"stringData": {"password": "pw"}}))).await.unwrap();
+    cluster
+        .api(&secrets(), "prov")
+        .patch("vc-creds", &PatchParams::default(), &Patch::Merge(json!({"stringData": {"password": "pw"}})))
+        .await
+        .unwrap();
     let ready = cluster.wait_condition(&providers(), "prov", "no-secret", "Ready").await;
     assert_eq!(ready["status"]["phase"], "Ready");
     for kind in ["ConnectionTestSucceeded", "Validated", "InventoryCreated"] {
@@ -56,7 +62,11 @@ async fn providers_validate_secrets_and_connections() {
     assert!(!has_condition(&down, "Ready"));
 
     cluster.sim.scenario().update(|s| s.unreachable_urls.push("https://vc.example/sdk".into()));
-    cluster.wait_for(&providers(), "prov", "no-secret", "ConnectionFailed after a scenario change", |p| p["status"]["phase"] == "ConnectionFailed").await;
+    cluster
+        .wait_for(&providers(), "prov", "no-secret", "ConnectionFailed after a scenario change", |p| {
+            p["status"]["phase"] == "ConnectionFailed"
+        })
+        .await;
 
     let mut ssh = provider("ssh", "https://vc2.example/sdk", "vc-creds");
     ssh["spec"]["settings"] = json!({"esxiCloneMethod": "ssh"});
@@ -66,7 +76,9 @@ async fn providers_validate_secrets_and_connections() {
     let key = cluster.get(&secrets(), "prov", "offload-ssh-keys-ssh-public").await;
     assert!(key["data"]["public-key"].is_string());
 
-    cluster.create(&providers(), "prov", json!({"metadata": {"name": "local"}, "spec": {"type": "openshift", "url": "", "secret": {}}})).await;
+    cluster
+        .create(&providers(), "prov", json!({"metadata": {"name": "local"}, "spec": {"type": "openshift", "url": "", "secret": {}}}))
+        .await;
     cluster.wait_condition(&providers(), "prov", "local", "Ready").await;
     let seeded = cluster.wait_condition(&providers(), "openshift-mtv", "host", "Ready").await;
     assert_eq!(seeded["spec"]["type"], "openshift");
@@ -97,15 +109,31 @@ async fn plan_validation_blocks_ready() {
     assert!(!has_condition(&plan, "Ready"));
 
     // The plan turns Ready once what it references appears.
-    cluster.create(&storage_maps(), "pv", json!({"metadata": {"name": "missing"}, "spec": {
+    cluster
+        .create(
+            &storage_maps(),
+            "pv",
+            json!({"metadata": {"name": "missing"}, "spec": {
         "provider": {"source": {"name": "vsphere"}, "destination": {"name": "host"}},
-        "map": [storage_entry("datastore-1", None)]}})).await;
-    cluster.api(&plans(), "pv").patch("no-maps", &PatchParams::default(), &Patch::Merge(json!({"spec": {"provider": {"source": {"name": "vsphere"}}}}))).await.unwrap();
+        "map": [storage_entry("datastore-1", None)]}}),
+        )
+        .await;
+    cluster
+        .api(&plans(), "pv")
+        .patch("no-maps", &PatchParams::default(), &Patch::Merge(json!({"spec": {"provider": {"source": {"name": "vsphere"}}}})))
+        .await
+        .unwrap();
     cluster.wait_condition(&plans(), "pv", "no-maps", "Ready").await;
 
-    cluster.create(&storage_maps(), "pv", json!({"metadata": {"name": "mixed"}, "spec": {
+    cluster
+        .create(
+            &storage_maps(),
+            "pv",
+            json!({"metadata": {"name": "mixed"}, "spec": {
         "provider": {"source": {"name": "vsphere"}, "destination": {"name": "host"}},
-        "map": [storage_entry("datastore-12345", Some(("storage-creds", "ontap"))), storage_entry("datastore-1", None)]}})).await;
+        "map": [storage_entry("datastore-12345", Some(("storage-creds", "ontap"))), storage_entry("datastore-1", None)]}}),
+        )
+        .await;
     let mut mixed = env.plan("mixed", "cold", json!([{"id": "vm-2003"}]));
     mixed["spec"]["map"]["storage"]["name"] = json!("mixed");
     cluster.create(&plans(), "pv", mixed).await;
@@ -117,7 +145,13 @@ async fn plan_validation_blocks_ready() {
 async fn cold_migration_succeeds_and_creates_the_vm() {
     let cluster = start().await;
     let env = env(&cluster, "cold", vec![storage_entry("datastore-1", None)]).await;
-    cluster.create(&plans(), "cold", env.plan("plan-cold", "cold", json!([{"name": "mtv-rhel8-sanity"}, {"id": "vm-1004", "targetPowerState": "off"}]))).await;
+    cluster
+        .create(
+            &plans(),
+            "cold",
+            env.plan("plan-cold", "cold", json!([{"name": "mtv-rhel8-sanity"}, {"id": "vm-1004", "targetPowerState": "off"}])),
+        )
+        .await;
     let ready = cluster.wait_condition(&plans(), "cold", "plan-cold", "Ready").await;
     assert_eq!(condition(&ready, "Ready")["category"], "Required");
     cluster.create(&migrations(), "cold", env.migration("mig-cold", "plan-cold")).await;
@@ -177,7 +211,11 @@ async fn warm_migration_waits_for_cutover() {
     assert_eq!(step(&still, 0, "Cutover")["phase"], "Pending", "no cutover before its time");
 
     let now = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second()).unwrap().to_string();
-    cluster.api(&migrations(), "warm").patch("mig-warm", &PatchParams::default(), &Patch::Merge(json!({"spec": {"cutover": now}}))).await.unwrap();
+    cluster
+        .api(&migrations(), "warm")
+        .patch("mig-warm", &PatchParams::default(), &Patch::Merge(json!({"spec": {"cutover": now}})))
+        .await
+        .unwrap();
     let plan = cluster.wait_plan_done("warm", "plan-warm").await;
     assert!(has_condition(&plan, "Succeeded"), "{:#}", plan["status"]);
     assert_eq!(step_names(&plan, 0), ["Initialize", "DiskTransfer", "Cutover", "ImageConversion", "VirtualMachineCreation"]);
@@ -197,7 +235,14 @@ async fn copy_offload_migration_uses_populators() {
     let offload = Some(("ontap-creds", "ontap"));
     let env = env(&cluster, "xcopy", vec![storage_entry("datastore-12345", offload), storage_entry("datastore-67890", offload)]).await;
     cluster
-        .create(&secrets(), "xcopy", storage_secret("ontap-creds", &[("STORAGE_HOSTNAME", "10.0.0.5"), ("STORAGE_USERNAME", "admin"), ("STORAGE_PASSWORD", "pw"), ("ONTAP_SVM", "svm1")]))
+        .create(
+            &secrets(),
+            "xcopy",
+            storage_secret(
+                "ontap-creds",
+                &[("STORAGE_HOSTNAME", "10.0.0.5"), ("STORAGE_USERNAME", "admin"), ("STORAGE_PASSWORD", "pw"), ("ONTAP_SVM", "svm1")],
+            ),
+        )
         .await;
     let mut plan = env.plan("plan-xcopy", "cold", json!([{"id": "vm-2002"}]));
     plan["spec"]["pvcNameTemplate"] = json!("pvc");
@@ -226,7 +271,19 @@ async fn powermax_secret_without_port_group_fails_disk_transfer() {
     let cluster = start().await;
     let env = env(&cluster, "pmax", vec![storage_entry("datastore-12345", Some(("pmax-creds", "powermax")))]).await;
     cluster
-        .create(&secrets(), "pmax", storage_secret("pmax-creds", &[("STORAGE_HOSTNAME", "10.0.0.9"), ("STORAGE_USERNAME", "smc"), ("STORAGE_PASSWORD", "pw"), ("POWERMAX_SYMMETRIX_ID", "000120000123")]))
+        .create(
+            &secrets(),
+            "pmax",
+            storage_secret(
+                "pmax-creds",
+                &[
+                    ("STORAGE_HOSTNAME", "10.0.0.9"),
+                    ("STORAGE_USERNAME", "smc"),
+                    ("STORAGE_PASSWORD", "pw"),
+                    ("POWERMAX_SYMMETRIX_ID", "000120000123"),
+                ],
+            ),
+        )
         .await;
     cluster.create(&plans(), "pmax", env.plan("plan-pmax", "cold", json!([{"id": "vm-2001"}]))).await;
     cluster.wait_condition(&plans(), "pmax", "plan-pmax", "Ready").await;
@@ -251,11 +308,14 @@ async fn powermax_secret_without_port_group_fails_disk_transfer() {
 async fn injected_step_failure_fails_the_vm_at_that_step() {
     let cluster = start().await;
     let env = env(&cluster, "inj", vec![storage_entry("datastore-1", None)]).await;
-    cluster.sim.scenario().set_vm("mtv-rhel8-sanity", VmBehavior {
-        fail_at: Some("ImageConversion".into()),
-        fail_message: Some("virt-v2v: disk inspection failed".into()),
-        ..VmBehavior::default()
-    });
+    cluster.sim.scenario().set_vm(
+        "mtv-rhel8-sanity",
+        VmBehavior {
+            fail_at: Some("ImageConversion".into()),
+            fail_message: Some("virt-v2v: disk inspection failed".into()),
+            ..VmBehavior::default()
+        },
+    );
     cluster.create(&plans(), "inj", env.plan("plan-inj", "cold", json!([{"id": "vm-1001"}, {"id": "vm-1005"}]))).await;
     cluster.wait_condition(&plans(), "inj", "plan-inj", "Ready").await;
     cluster.create(&migrations(), "inj", env.migration("mig-inj", "plan-inj")).await;
@@ -296,7 +356,13 @@ async fn failing_hooks_fail_their_step() {
     cluster.create(&hooks(), "hooks", json!({"metadata": {"name": "ok"}, "spec": {"image": "quay.io/konveyor/hook-runner"}})).await;
     let hook = |name: &str, step: &str| json!({"hook": {"name": name, "namespace": "hooks"}, "step": step});
 
-    cluster.create(&plans(), "hooks", env.plan("plan-pre", "cold", json!([{"id": "vm-1001", "hooks": [hook("pre-fail", "PreHook"), hook("ok", "PostHook")]}]))).await;
+    cluster
+        .create(
+            &plans(),
+            "hooks",
+            env.plan("plan-pre", "cold", json!([{"id": "vm-1001", "hooks": [hook("pre-fail", "PreHook"), hook("ok", "PostHook")]}])),
+        )
+        .await;
     cluster.wait_condition(&plans(), "hooks", "plan-pre", "Ready").await;
     cluster.create(&migrations(), "hooks", env.migration("mig-pre", "plan-pre")).await;
     let plan = cluster.wait_plan_done("hooks", "plan-pre").await;
@@ -309,7 +375,13 @@ async fn failing_hooks_fail_their_step() {
     assert!(pre["error"]["reasons"][0].as_str().unwrap().starts_with("hook failed:"), "{pre:#}");
     assert_eq!(plan["status"]["migration"]["vms"][0]["error"]["phase"], "PreHook");
 
-    cluster.create(&plans(), "hooks", env.plan("plan-post", "cold", json!([{"id": "vm-1001", "hooks": [hook("ok", "PreHook"), hook("post-fail", "PostHook")]}]))).await;
+    cluster
+        .create(
+            &plans(),
+            "hooks",
+            env.plan("plan-post", "cold", json!([{"id": "vm-1001", "hooks": [hook("ok", "PreHook"), hook("post-fail", "PostHook")]}])),
+        )
+        .await;
     cluster.wait_condition(&plans(), "hooks", "plan-post", "Ready").await;
     cluster.create(&migrations(), "hooks", env.migration("mig-post", "plan-post")).await;
     let plan = cluster.wait_plan_done("hooks", "plan-post").await;
@@ -317,14 +389,20 @@ async fn failing_hooks_fail_their_step() {
     assert_eq!(step(&plan, 0, "PreHook")["phase"], "Completed");
     assert!(step(&plan, 0, "PostHook")["error"]["reasons"][0].as_str().unwrap().contains("ansible.builtin.fail"));
 
-    cluster.create(&plans(), "hooks", env.plan("plan-missing-hook", "cold", json!([{"id": "vm-1001", "hooks": [hook("nope", "PreHook"), hook("ok", "Sometime")]}]))).await;
+    cluster
+        .create(
+            &plans(),
+            "hooks",
+            env.plan("plan-missing-hook", "cold", json!([{"id": "vm-1001", "hooks": [hook("nope", "PreHook"), hook("ok", "Sometime")]}])),
+        )
+        .await;
     let plan = cluster.wait_condition(&plans(), "hooks", "plan-missing-hook", "HookNotValid").await;
     assert!(has_condition(&plan, "HookStepNotValid"));
 }
 
 #[tokio::test]
 async fn canceling_a_vm_cancels_the_plan() {
-    let cluster = start_with(SimConfig::default().step_delay(Duration::from_millis(150))).await;
+    let cluster = start_with(SimConfig::default().step_delay(Duration::from_millis(300))).await;
     let env = env(&cluster, "cancel", vec![storage_entry("datastore-1", None)]).await;
     cluster.create(&plans(), "cancel", env.plan("plan-cancel", "cold", json!([{"id": "vm-1001"}]))).await;
     cluster.wait_condition(&plans(), "cancel", "plan-cancel", "Ready").await;
@@ -350,12 +428,56 @@ async fn waiting_by_watch_keeps_requests_flat_as_migrations_get_longer() {
         cluster.create(&plans(), "flat", env.plan("p", "cold", json!([{"id": "vm-1001"}]))).await;
         cluster.wait_condition(&plans(), "flat", "p", "Ready").await;
         let before = cluster.sim.stats().total;
+        let api = cluster.api(&plans(), "flat");
+        let rv = api.get("p").await.unwrap().metadata.resource_version.unwrap();
+        let params = kube::api::WatchParams::default().fields("metadata.name=p");
+        let mut stream = api.watch(&params, &rv).await.unwrap().boxed();
         cluster.create(&migrations(), "flat", env.migration("m", "p")).await;
-        cluster.wait_plan_done("flat", "p").await;
+        let wait = async {
+            while let Some(event) = stream.next().await {
+                if let kube::api::WatchEvent::Modified(plan) = event.unwrap()
+                    && has_condition(&to_json(&plan), "Succeeded")
+                {
+                    return;
+                }
+            }
+            panic!("the watch ended before the plan succeeded");
+        };
+        tokio::time::timeout(Duration::from_secs(20), wait).await.expect("plan succeeds");
         cluster.sim.stats().total - before
     }
     let short = requests_for_one_migration(2).await;
     let long = requests_for_one_migration(60).await;
-    assert_eq!(short, long, "one create, one get and one watch either way");
-    assert!(short <= 4, "{short} requests");
+    assert_eq!((short, long), (3, 3), "one get, one watch and one create, however long the migration takes");
+}
+
+#[tokio::test]
+async fn a_migration_waits_for_its_plan_to_become_ready() {
+    let cluster = start().await;
+    let env = env(&cluster, "later", vec![storage_entry("datastore-1", None)]).await;
+    cluster.create(&migrations(), "later", env.migration("orphan", "no-such-plan")).await;
+    let orphan = cluster.wait_condition(&migrations(), "later", "orphan", "PlanNotValid").await;
+    assert!(condition(&orphan, "PlanNotValid")["message"].as_str().unwrap().contains("later/no-such-plan"));
+
+    let mut plan = env.plan("plan-later", "cold", json!([{"id": "vm-1001"}]));
+    plan["spec"]["map"]["storage"]["name"] = json!("smap-later");
+    cluster.create(&plans(), "later", plan).await;
+    cluster.wait_condition(&plans(), "later", "plan-later", "StorageMapNotReady").await;
+    cluster.create(&migrations(), "later", env.migration("mig-later", "plan-later")).await;
+    let waiting = cluster.wait_condition(&migrations(), "later", "mig-later", "PlanNotReady").await;
+    assert!(waiting.pointer("/status/started").is_none());
+
+    cluster
+        .create(
+            &storage_maps(),
+            "later",
+            json!({"metadata": {"name": "smap-later"}, "spec": {
+        "provider": {"source": {"name": "vsphere"}, "destination": {"name": "host"}},
+        "map": [storage_entry("datastore-1", None)]}}),
+        )
+        .await;
+    let plan = cluster.wait_plan_done("later", "plan-later").await;
+    assert!(has_condition(&plan, "Succeeded"), "{:#}", plan["status"]);
+    let migration = cluster.wait_condition(&migrations(), "later", "mig-later", "Succeeded").await;
+    assert!(!has_condition(&migration, "PlanNotReady"));
 }

@@ -56,7 +56,12 @@ async fn label_selector_watch_sees_objects_enter_and_leave() {
     let cluster = start().await;
     cluster.namespace("wl").await;
     let api = cluster.api(&configmaps(), "wl");
-    let start_rv = cluster.create(&configmaps(), "wl", json!({"metadata": {"name": "c", "labels": {"app": "other"}}})).await.metadata.resource_version.unwrap();
+    let start_rv = cluster
+        .create(&configmaps(), "wl", json!({"metadata": {"name": "c", "labels": {"app": "other"}}}))
+        .await
+        .metadata
+        .resource_version
+        .unwrap();
     let mut stream = api.watch(&WatchParams::default().labels("app=mtv"), &start_rv).await.unwrap().boxed();
     api.patch("c", &PatchParams::default(), &Patch::Merge(json!({"metadata": {"labels": {"app": "mtv"}}}))).await.unwrap();
     api.patch("c", &PatchParams::default(), &Patch::Merge(json!({"data": {"k": "v"}}))).await.unwrap();

@@ -6,7 +6,11 @@ use std::process::ExitCode;
 pub(crate) enum Exit {
     Ok = 0,
     Failed = 1,
+    Interrupted = 2,
     Internal = 3,
+    Usage = 4,
+    NoTests = 5,
+    Leftovers = 6,
 }
 
 impl From<Exit> for ExitCode {
@@ -22,7 +26,8 @@ Exit status:
   2  interrupted (Ctrl-C / SIGTERM)
   3  internal error
   4  usage error
-  5  no tests collected";
+  5  no tests collected
+  6  run: tests passed, but teardown left objects behind (see resources.json)";
 
 /// Usage errors exit 4; `--help` and `--version` exit 0.
 pub(crate) fn usage(error: clap::Error) -> ExitCode {

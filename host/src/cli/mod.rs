@@ -7,7 +7,9 @@ mod job;
 mod junit;
 mod logging;
 mod plugins;
+mod run;
 mod secrets;
+mod sim;
 mod sources;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +46,9 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run the test plan: collect, gate, migrate, check, tear down, report.
+    #[command(after_help = exit::EXIT_CODES_HELP)]
+    Run(Box<run::RunArgs>),
     /// List, inspect and check plugins.
     #[command(subcommand)]
     Plugins(plugins::PluginsCommand),
@@ -59,6 +64,9 @@ enum Command {
     /// Work with JUnit reports.
     #[command(subcommand)]
     Junit(junit::JunitCommand),
+    /// The embedded Forklift cluster simulator.
+    #[command(subcommand)]
+    Sim(sim::SimCommand),
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -69,11 +77,13 @@ pub(crate) fn main() -> ExitCode {
     mtv_host::secrets::install_panic_hook();
     logging::init(cli.verbose, cli.quiet);
     let result = match &cli.command {
+        Command::Run(args) => run::run(&cli, args),
         Command::Plugins(cmd) => plugins::run(&cli, cmd),
         Command::Secrets(cmd) => secrets::run(&cli, cmd),
         Command::Copyoffload(cmd) => copyoffload::run(&cli, cmd),
         Command::Job(cmd) => job::run(cmd),
         Command::Junit(cmd) => junit::run(cmd),
+        Command::Sim(cmd) => sim::run(cmd),
     };
     match result {
         Ok(code) => code.into(),

@@ -1,8 +1,14 @@
-//! `mtv-host plugins …`: what the config loads, and what a wasm file is.
+//! `mtv-host plugins …`: what the config loads, what a wasm file is, a
+//! review of a component before trusting it, and a new plugin crate.
+
+mod check;
+mod new;
 
 use super::Cli;
 use super::exit::Exit;
 use clap::Subcommand;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use mtv_host::scaffold::{Kind, PluginName};
 use mtv_host::plugins::{HostServices, NoAudit, NoSecrets, PluginRuntime, ReqwestTransport};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,6 +34,34 @@ pub(crate) enum PluginsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Review a component before trusting it: check its world and contract
+    /// version, call its hooks with sample input on a fake host with nothing
+    /// granted, and list the secrets, origins and imports it asks for.
+    /// Exit status 1 unless it loads and its hooks run.
+    Check {
+        /// The .wasm file.
+        file: PathBuf,
+        /// One entry of the plugin's `settings` table (repeatable).
+        #[arg(long = "setting", value_name = "KEY=VALUE", value_parser = check::parse_setting)]
+        settings: Vec<(String, String)>,
+    },
+    /// Create a plugin crate that builds with one command and has a passing
+    /// test on the host's plugin test harness.
+    New {
+        /// The world the plugin implements.
+        #[arg(long, value_name = "KIND", value_parser = PossibleValuesParser::new(Kind::NAMES).try_map(|name| Kind::from_name(&name).ok_or("unknown kind")))]
+        kind: Kind,
+        /// Crate name, e.g. acme-array (lowercase letters, digits, '-').
+        name: PluginName,
+        /// Where to create it [default: ./NAME]; must not exist or be empty.
+        dir: Option<PathBuf>,
+        /// The mtv-plugin-sdk crate to depend on [default: this repository's guest-sdk/]
+        #[arg(long, value_name = "DIR")]
+        sdk_path: Option<PathBuf>,
+        /// The mtv-host crate the tests use [default: this repository's host/]
+        #[arg(long, value_name = "DIR")]
+        host_path: Option<PathBuf>,
+    },
 }
 
 /// A runtime for commands that only load and look: no secrets, no audit.
@@ -40,6 +74,8 @@ pub(crate) fn run(cli: &Cli, command: &PluginsCommand) -> anyhow::Result<Exit> {
     match command {
         PluginsCommand::List { only, without } => list(cli, only, without),
         PluginsCommand::Inspect { file, json } => inspect(cli, file, *json),
+        PluginsCommand::Check { file, settings } => check::run(cli, file, settings),
+        PluginsCommand::New { kind, name, dir, sdk_path, host_path } => new::run(*kind, name, dir.as_deref(), sdk_path.as_deref(), host_path.as_deref()),
     }
 }
 

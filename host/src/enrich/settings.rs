@@ -17,9 +17,14 @@ pub const SERVER_URL_UNSET: &str = "JJI_SERVER_URL is not set. Analyze with AI f
 /// Whether AI analysis runs, and with what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JjiSettings {
-    Enabled { config: JjiConfig, warnings: Vec<String> },
+    Enabled {
+        config: JjiConfig,
+        warnings: Vec<String>,
+    },
     /// The run goes on without analysis; show the warning once.
-    Disabled { warning: String },
+    Disabled {
+        warning: String,
+    },
 }
 
 /// Where and how to ask JJI.
@@ -41,20 +46,15 @@ impl JjiSettings {
             return JjiSettings::Disabled { warning: SERVER_URL_UNSET.to_string() };
         };
         let server_url = raw_url.trim().trim_end_matches('/').to_string();
-        let Some(origin) = origin_of(&server_url) else {
-            return JjiSettings::Disabled {
-                warning: format!(
-                    "JJI_SERVER_URL '{raw_url}' is not an http:// or https:// URL. Analyze with AI features will be disabled."
-                ),
-            };
+        let origin = match check_url(&server_url) {
+            Ok(origin) => origin,
+            Err(warning) => return JjiSettings::Disabled { warning },
         };
         let mut warnings = Vec::new();
         let timeout_secs = match env.non_empty("JJI_TIMEOUT") {
             None => DEFAULT_TIMEOUT_SECS,
             Some(text) => parse_timeout(text).unwrap_or_else(|| {
-                warnings.push(format!(
-                    "JJI_TIMEOUT '{text}' is not a positive whole number of seconds; using {DEFAULT_TIMEOUT_SECS}"
-                ));
+                warnings.push(format!("JJI_TIMEOUT '{text}' is not a positive whole number of seconds; using {DEFAULT_TIMEOUT_SECS}"));
                 DEFAULT_TIMEOUT_SECS
             }),
         };
@@ -81,9 +81,19 @@ fn parse_timeout(text: &str) -> Option<u32> {
     text.trim().parse::<u32>().ok().filter(|secs| *secs > 0)
 }
 
-/// The origin of an `http(s)` URL with a host, as grants are written.
-fn origin_of(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url).ok()?;
-    let has_host = parsed.host_str().is_some_and(|host| !host.is_empty());
-    (matches!(parsed.scheme(), "http" | "https") && has_host).then(|| parsed.origin().ascii_serialization())
+/// The origin of the server URL, as grants are written, or the warning
+/// that turns the feature off.
+fn check_url(url: &str) -> Result<String, String> {
+    let disabled = "Analyze with AI features will be disabled.";
+    let parsed =
+        url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()));
+    let Some(parsed) = parsed else {
+        return Err(format!("JJI_SERVER_URL '{url}' is not an http:// or https:// URL. {disabled}"));
+    };
+    // The plugin reads its settings: a password in the URL would reach it.
+    // The value is left out of the warning for the same reason.
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!("JJI_SERVER_URL carries credentials (user:password@); remove them from the URL. {disabled}"));
+    }
+    Ok(parsed.origin().ascii_serialization())
 }

@@ -13,7 +13,7 @@ use super::kinds::Kind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
-    #[error("{action} {kind} {name}: {source}")]
+    #[error("{action} {kind} {name}: {}", describe(source))]
     Api {
         action: &'static str,
         kind: Kind,
@@ -30,6 +30,15 @@ pub enum ClusterError {
     },
     #[error("cannot connect to the cluster: {0}")]
     Connect(String),
+}
+
+/// The API's own message for API errors (`namespaces "x" already exists
+/// (AlreadyExists, 409)`), the client's otherwise.
+pub(crate) fn describe(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(status) => format!("{} ({}, {})", status.message, status.reason, status.code),
+        other => other.to_string(),
+    }
 }
 
 /// One object the run created.
@@ -70,8 +79,16 @@ pub struct Cluster {
     ledger: Ledger,
 }
 
+/// Two TLS crypto providers are linked (kube's `ring`, reqwest's
+/// `aws-lc-rs`), so rustls cannot pick one by itself and would panic at
+/// client creation; the process uses `ring`.
+fn ensure_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A client for a cluster at `url` without credentials (the embedded simulator).
 pub fn client_for_url(url: &str) -> Result<Client, ClusterError> {
+    ensure_crypto_provider();
     let uri = url.parse().map_err(|e| ClusterError::Connect(format!("{url} is not a URL: {e}")))?;
     Client::try_from(Config::new(uri)).map_err(|e| ClusterError::Connect(e.to_string()))
 }
@@ -79,6 +96,7 @@ pub fn client_for_url(url: &str) -> Result<Client, ClusterError> {
 /// A client from the usual kubeconfig inference: `KUBECONFIG`,
 /// `~/.kube/config`, or the in-cluster service account.
 pub async fn client_from_kubeconfig() -> Result<Client, ClusterError> {
+    ensure_crypto_provider();
     Client::try_default().await.map_err(|e| {
         ClusterError::Connect(format!(
             "{e} (set KUBECONFIG, log in with `oc login`, or run with --cluster sim)"

@@ -1,6 +1,9 @@
 //! Names of created objects: `auto-xxxx` namespaces and `<base>-xxxx`
 //! resources, never longer than Kubernetes allows.
 
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
 /// Kubernetes' limit for names that must be DNS labels.
 const MAX_NAME: usize = 63;
 
@@ -9,9 +12,18 @@ pub fn suffix() -> String {
     (0..4).map(|_| fastrand::lowercase()).collect()
 }
 
-/// A fresh namespace name for one test: `auto-` + 4 random characters.
+/// A fresh namespace name for one test: `auto-` + 4 random characters,
+/// never the same twice in one process (200 tests would otherwise collide
+/// a few times in a hundred runs).
 pub fn test_namespace() -> String {
-    format!("auto-{}", suffix())
+    static ISSUED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    let mut issued = ISSUED.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        let name = format!("auto-{}", suffix());
+        if issued.insert(name.clone()) {
+            return name;
+        }
+    }
 }
 
 /// `<base>-<4 random>`; over 63 characters keeps the last 63 (the random

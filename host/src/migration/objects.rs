@@ -10,7 +10,7 @@ use super::names::{dns_label, resource_name, test_namespace};
 use super::source::SourceEndpoint;
 use crate::copyoffload::{CopyOffloadPlan, secret_manifest};
 use crate::plan::{DiskDatastore, HookResult, TargetPowerState, TestSpec};
-use crate::secrets::{REDACTED, SecretValue};
+use crate::secrets::{REDACTED, ResolvedValue};
 
 const FORKLIFT: &str = "forklift.konveyor.io/v1beta1";
 /// The image Forklift runs local hooks with.
@@ -246,7 +246,7 @@ fn power_text(power: TargetPowerState) -> &'static str {
     }
 }
 
-fn opaque_secret(name: String, namespace: &str, data: &BTreeMap<String, SecretValue>) -> Value {
+fn opaque_secret(name: String, namespace: &str, data: &BTreeMap<String, ResolvedValue>) -> Value {
     let encoded: serde_json::Map<String, Value> = data
         .iter()
         .map(|(key, value)| (key.clone(), json!(base64::engine::general_purpose::STANDARD.encode(value.expose()))))

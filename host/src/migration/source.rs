@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::secrets::{ProviderProfile, SecretValue};
+use crate::secrets::{ProviderProfile, ResolvedValue};
 
 /// What a test needs to create the source Secret and Provider.
 #[derive(Debug, Clone)]
@@ -15,9 +15,9 @@ pub struct SourceEndpoint {
     /// `vsphere`, `ovirt`, `openstack`, …
     pub provider_type: String,
     pub url: String,
-    /// The Provider Secret's keys. Every value is a [`SecretValue`] so none
-    /// prints, the URL and user included (they are harmless, but uniform).
-    pub secret: BTreeMap<String, SecretValue>,
+    /// The Provider Secret's keys; the password (and anything else the
+    /// profile holds as sensitive) stays a [`SecretValue`].
+    pub secret: BTreeMap<String, ResolvedValue>,
     /// The Provider's `spec.settings`.
     pub settings: Map<String, Value>,
 }
@@ -36,22 +36,23 @@ impl SourceEndpoint {
         let url = provider_url(&provider_type, api_url);
         let text = |key: &str| profile.setting(key).and_then(Value::as_str).map(str::to_owned);
         let mut secret = BTreeMap::new();
-        secret.insert("url".to_owned(), SecretValue::new(url.clone()));
+        let plain = |text: String| ResolvedValue::Plain(text);
+        secret.insert("url".to_owned(), plain(url.clone()));
         let insecure = profile
             .setting("insecure_skip_verify")
             .map_or(true, |value| value.as_bool().unwrap_or_else(|| value.as_str() == Some("true")));
-        secret.insert("insecureSkipVerify".to_owned(), SecretValue::new(insecure.to_string()));
+        secret.insert("insecureSkipVerify".to_owned(), plain(insecure.to_string()));
         if let Some(cacert) = text("cacert") {
-            secret.insert("cacert".to_owned(), SecretValue::new(cacert));
+            secret.insert("cacert".to_owned(), plain(cacert));
         }
         let username = profile.username().map(str::to_owned);
         let password = profile.password().cloned();
         let user_key = if provider_type == "openstack" { "username" } else { "user" };
         if let Some(user) = username {
-            secret.insert(user_key.to_owned(), SecretValue::new(user));
+            secret.insert(user_key.to_owned(), plain(user));
         }
         if let Some(password) = password {
-            secret.insert("password".to_owned(), password);
+            secret.insert("password".to_owned(), ResolvedValue::Secret(password));
         }
         if provider_type == "openstack" {
             for (secret_key, profile_keys) in [
@@ -60,7 +61,7 @@ impl SourceEndpoint {
                 ("domainName", ["user_domain_name", "domainName"]),
             ] {
                 if let Some(value) = profile_keys.iter().find_map(|key| text(key)) {
-                    secret.insert(secret_key.to_owned(), SecretValue::new(value));
+                    secret.insert(secret_key.to_owned(), plain(value));
                 }
             }
         }

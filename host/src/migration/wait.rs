@@ -30,7 +30,7 @@ pub enum WaitError {
         /// The last condition summary seen, for the message.
         last: Option<String>,
     },
-    #[error("watching {kind} {name}: {source}")]
+    #[error("watching {kind} {name}: {}", super::cluster::describe(source))]
     Api {
         kind: Kind,
         name: String,

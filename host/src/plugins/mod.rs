@@ -28,6 +28,7 @@ mod limits;
 mod runtime;
 mod services;
 mod state;
+pub mod testing;
 mod world;
 
 pub use cache::{CacheOutcome, default_cache_dir};

@@ -219,6 +219,10 @@ impl PluginRuntime {
         let limits = plugin.context.limits;
         let mut store = Store::new(&self.engine, PluginState::new(Arc::clone(&plugin.context)));
         store.limiter(|state| &mut state.limiter);
+        store.call_hook(|mut ctx, hook| {
+            ctx.data_mut().on_transition(hook);
+            Ok(())
+        });
         let deadline = limits.deadline();
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |mut ctx| {

@@ -116,8 +116,11 @@ impl ReqwestTransport {
 
     fn client(&self) -> Result<&reqwest::blocking::Client, TransportError> {
         // Built on first use: building it on an async worker thread panics.
+        // Redirects are not followed: a redirect could carry the request
+        // (and the credentials the host attached) to an origin the plugin
+        // was never granted. The plugin sees the 3xx and decides.
         self.client
-            .get_or_init(|| reqwest::blocking::Client::builder().build().map_err(|e| e.to_string()))
+            .get_or_init(|| reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|e| TransportError::Connection(format!("cannot create the HTTP client: {e}")))
     }
@@ -152,10 +155,12 @@ impl HttpTransport for ReqwestTransport {
             .iter()
             .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        let body = response
-            .bytes()
-            .map_err(|e| if e.is_timeout() { TransportError::Timeout } else { TransportError::Connection(e.to_string()) })?
-            .to_vec();
+        // Read straight into one buffer: reports can be tens of megabytes.
+        let mut response = response;
+        let mut body = Vec::with_capacity(response.content_length().map_or(0, |n| usize::try_from(n).unwrap_or(0)));
+        std::io::Read::read_to_end(&mut response, &mut body).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::TimedOut { TransportError::Timeout } else { TransportError::Connection(e.to_string()) }
+        })?;
         Ok(InboundResponse { status, headers, body })
     }
 }

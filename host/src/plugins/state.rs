@@ -42,8 +42,12 @@ pub(crate) struct PluginState {
     pub(crate) stdout: MemoryOutputPipe,
     pub(crate) stderr: MemoryOutputPipe,
     pub(crate) started: Instant,
-    /// Time spent inside host calls, excluded from the guest deadline.
+    /// Time spent inside host calls (the plugin's HTTP requests, WASI
+    /// sleeps and polls), excluded from the guest deadline.
     pub(crate) host_time: Duration,
+    /// When the outermost current host call began.
+    host_entered: Option<Instant>,
+    host_depth: u32,
     pub(crate) deadline_hit: bool,
 }
 
@@ -62,6 +66,8 @@ impl PluginState {
             stderr,
             started: Instant::now(),
             host_time: Duration::ZERO,
+            host_entered: None,
+            host_depth: 0,
             deadline_hit: false,
         }
     }
@@ -71,12 +77,25 @@ impl PluginState {
         self.started.elapsed().saturating_sub(self.host_time)
     }
 
-    /// Run a host-side operation and keep its time off the guest's clock.
-    pub(crate) fn timed_host_call<R>(&mut self, op: impl FnOnce(&mut Self) -> R) -> R {
-        let start = Instant::now();
-        let result = op(self);
-        self.host_time += start.elapsed();
-        result
+    /// Called on every guest ↔ host transition; accumulates host time.
+    pub(crate) fn on_transition(&mut self, hook: wasmtime::CallHook) {
+        match hook {
+            wasmtime::CallHook::CallingHost => {
+                if self.host_depth == 0 {
+                    self.host_entered = Some(Instant::now());
+                }
+                self.host_depth += 1;
+            }
+            wasmtime::CallHook::ReturningFromHost => {
+                self.host_depth = self.host_depth.saturating_sub(1);
+                if self.host_depth == 0
+                    && let Some(entered) = self.host_entered.take()
+                {
+                    self.host_time += entered.elapsed();
+                }
+            }
+            _ => {}
+        }
     }
 }
 

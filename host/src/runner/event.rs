@@ -10,8 +10,9 @@ use crate::report::Outcome;
 #[derive(Debug, Clone)]
 pub enum Event {
     RunStarted {
-        /// Tests selected for the run (collection skips included).
-        tests: usize,
+        /// Ids of the tests selected for the run, in plan order
+        /// (collection skips included).
+        tests: Vec<String>,
         /// Steps across those tests: the progress bar's length.
         steps: usize,
         deselected: usize,

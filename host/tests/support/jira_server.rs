@@ -227,7 +227,12 @@ async fn admit(shared: &Shared, endpoint: Endpoint, headers: &HeaderMap) -> Resu
     Ok(())
 }
 
-async fn issue(State(shared): State<Arc<Shared>>, Path(key): Path<String>, Query(query): Query<BTreeMap<String, String>>, headers: HeaderMap) -> Response {
+async fn issue(
+    State(shared): State<Arc<Shared>>,
+    Path(key): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     if let Err(refused) = admit(&shared, Endpoint::Issue, &headers).await {
         return refused;
     }

@@ -140,7 +140,8 @@ fn write_stand_in_claude(dir: &Path) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt as _;
     let script = dir.join("bin/claude");
     let calls = dir.join("claude-calls.log");
-    let text = format!("#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\ncat > /dev/null\ncat <<'ANSWER'\n{STAND_IN_ANSWER}\nANSWER\n", calls.display());
+    let text =
+        format!("#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\ncat > /dev/null\ncat <<'ANSWER'\n{STAND_IN_ANSWER}\nANSWER\n", calls.display());
     std::fs::write(&script, text).map_err(|e| e.to_string())?;
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).map_err(|e| e.to_string())
 }
@@ -161,9 +162,15 @@ fn http_get(address: &str, path: &str) -> Option<String> {
 /// How the fake answers every request.
 #[derive(Clone)]
 pub enum Reply {
-    Answer { status: u16, body: Arc<Vec<u8>> },
+    Answer {
+        status: u16,
+        body: Arc<Vec<u8>>,
+    },
     /// Say nothing for this long, then hang up.
     Stall(Duration),
+    /// `307 Temporary Redirect` to `location`, which asks the client to
+    /// send the same body there.
+    Redirect(String),
 }
 
 impl Reply {
@@ -260,10 +267,18 @@ fn answer(stream: TcpStream, reply: &Reply, keep_body: bool, log: &Mutex<Vec<See
     log.lock().unwrap().push(Seen { head, body, body_len });
     match reply {
         Reply::Answer { status, body } => {
-            let _ = write!(writer, "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+            let _ = write!(
+                writer,
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
             let _ = writer.write_all(body);
         }
         Reply::Stall(time) => std::thread::sleep(*time),
+        Reply::Redirect(location) => {
+            let _ =
+                write!(writer, "HTTP/1.1 307 Temporary Redirect\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        }
     }
 }
 

@@ -76,7 +76,9 @@ pub fn decide(gated: &[(&TestItem, Gating)], source: &Source, settings: &Setting
     for (why, tests) in degraded {
         let plural = if tests == 1 { "test" } else { "tests" };
         warnings.push(match settings.error_strategy {
-            ErrorStrategy::Ignore => format!("JIRA unavailable: {why}; its issues counted as resolved for {tests} {plural} (error_strategy = ignore)"),
+            ErrorStrategy::Ignore => {
+                format!("JIRA unavailable: {why}; its issues counted as resolved for {tests} {plural} (error_strategy = ignore)")
+            }
             _ => format!("JIRA unavailable: {why}; skipped {tests} {plural} that depend on it (error_strategy = skip)"),
         });
     }

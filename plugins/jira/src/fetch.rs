@@ -149,7 +149,9 @@ impl Client<'_> {
             self.requests += 1;
             let request = http::request("GET", url).header("accept", "application/json");
             let (why, retry_after) = match http::send(&request) {
-                Ok(response) if RETRY_STATUSES.contains(&response.status) => (format!("JIRA answered {}", status_text(response.status)), retry_after(&response)),
+                Ok(response) if RETRY_STATUSES.contains(&response.status) => {
+                    (format!("JIRA answered {}", status_text(response.status)), retry_after(&response))
+                }
                 Ok(response) => return Ok(response),
                 Err(http::Error::Connection(why)) => (format!("cannot connect to {}: {why}", self.settings.url), None),
                 Err(http::Error::Timeout) => return Err(Failure::Unavailable(format!("{} did not answer in time", self.settings.url))),

@@ -62,8 +62,7 @@ fn is_resolved(issue: &Issue, settings: &Settings) -> bool {
     if settings.resolved_statuses.contains(&issue.status.to_lowercase()) {
         let accepted = settings.resolved_resolutions.is_empty()
             || issue.resolution.as_ref().is_some_and(|r| settings.resolved_resolutions.contains(&r.to_lowercase()));
-        let still_affected =
-            settings.version.as_ref().is_some_and(|v| issue.versions.contains(v) && !issue.fix_versions.contains(v));
+        let still_affected = settings.version.as_ref().is_some_and(|v| issue.versions.contains(v) && !issue.fix_versions.contains(v));
         accepted && !still_affected
     } else {
         let affects_version = match &settings.version {

@@ -108,17 +108,16 @@ impl Settings {
     pub fn parse(entries: &[(String, String)]) -> Result<(Settings, Vec<String>), String> {
         let table = Table(entries);
         let url = table.url();
-        let marker_strategy = table.choice("marker_strategy", MarkerStrategy::Open, &[
-            ("open", MarkerStrategy::Open),
-            ("strict", MarkerStrategy::Strict),
-            ("warn", MarkerStrategy::Warn),
-            ("ignore", MarkerStrategy::Ignore),
-        ]);
-        let error_strategy = table.choice("error_strategy", ErrorStrategy::Skip, &[
-            ("strict", ErrorStrategy::Strict),
-            ("skip", ErrorStrategy::Skip),
-            ("ignore", ErrorStrategy::Ignore),
-        ]);
+        let marker_strategy = table.choice(
+            "marker_strategy",
+            MarkerStrategy::Open,
+            &[("open", MarkerStrategy::Open), ("strict", MarkerStrategy::Strict), ("warn", MarkerStrategy::Warn), ("ignore", MarkerStrategy::Ignore)],
+        );
+        let error_strategy = table.choice(
+            "error_strategy",
+            ErrorStrategy::Skip,
+            &[("strict", ErrorStrategy::Strict), ("skip", ErrorStrategy::Skip), ("ignore", ErrorStrategy::Ignore)],
+        );
         let run_test_case = table.boolean("run_test_case", true);
         let tries = table.number("connection_retry_total", 5, 0..=u32::MAX);
         let backoff_factor = table.backoff_factor(0.2);
@@ -134,7 +133,16 @@ impl Settings {
             .collect();
         let resolved_statuses = table.list("resolved_statuses", true);
         match (url, marker_strategy, error_strategy, run_test_case, tries, backoff_factor, search_batch_size, issue_regex) {
-            (Ok(url), Ok(marker_strategy), Ok(error_strategy), Ok(run_test_case), Ok(tries), Ok(backoff_factor), Ok(search_batch_size), Ok(issue_regex)) => {
+            (
+                Ok(url),
+                Ok(marker_strategy),
+                Ok(error_strategy),
+                Ok(run_test_case),
+                Ok(tries),
+                Ok(backoff_factor),
+                Ok(search_batch_size),
+                Ok(issue_regex),
+            ) => {
                 let settings = Settings {
                     url,
                     resolved_statuses: if resolved_statuses.is_empty() { ["closed", "resolved"].map(String::from).into() } else { resolved_statuses },

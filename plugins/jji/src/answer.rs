@@ -2,8 +2,8 @@
 //! JUnit `enriched_xml` replaces it; anything else leaves it unchanged and
 //! says why.
 
-use crate::{json_string, junit};
 use crate::settings::Settings;
+use crate::{json_string, junit};
 use mtv_plugin_sdk::http::Error;
 use mtv_plugin_sdk::reporter::{Outcome, ReportResult};
 use serde::Deserialize;
@@ -34,7 +34,9 @@ pub fn interpret(status: u16, body: &[u8], server_url: &str) -> ReportResult {
     }
     let analysis: Analysis = match serde_json::from_slice(body) {
         Ok(analysis) => analysis,
-        Err(error) => return unchanged(format!("JJI answered HTTP 200 with something that is not its JSON answer ({error}): {}", excerpt(body))),
+        Err(error) => {
+            return unchanged(format!("JJI answered HTTP 200 with something that is not its JSON answer ({error}): {}", excerpt(body)));
+        }
     };
     let links = links(&analysis, server_url);
     match analysis.status.as_deref() {
@@ -52,7 +54,9 @@ pub fn interpret(status: u16, body: &[u8], server_url: &str) -> ReportResult {
         return with_messages(Outcome::Unchanged("JJI completed but sent no enriched_xml".into()), links);
     };
     let xml = match json_string::decode(raw) {
-        Ok(xml) if xml.trim().is_empty() => return with_messages(Outcome::Unchanged("JJI completed but its enriched_xml is empty".into()), links),
+        Ok(xml) if xml.trim().is_empty() => {
+            return with_messages(Outcome::Unchanged("JJI completed but its enriched_xml is empty".into()), links);
+        }
         Ok(xml) => xml,
         Err(why) => return with_messages(Outcome::Unchanged(format!("JJI's enriched_xml is unusable: {why}")), links),
     };
@@ -63,7 +67,10 @@ pub fn interpret(status: u16, body: &[u8], server_url: &str) -> ReportResult {
     // JJI says "completed" even when the AI command failed; only the
     // classification properties show that an analysis really ran.
     if !xml.contains("\"ai_classification\"") {
-        messages.push("JJI completed, but no test case got an AI classification: the AI provider may have failed (see ai_details in the report)".into());
+        messages.push(
+            "JJI completed, but no test case got an AI classification: the AI provider may have failed (see ai_details in the report)"
+                .into(),
+        );
     }
     with_messages(Outcome::Replaced(xml.into_owned()), messages)
 }
@@ -149,7 +156,10 @@ mod tests {
     #[test]
     fn everything_else_leaves_the_report_unchanged_with_the_reason() {
         let server = "http://jji";
-        assert_eq!(reason(&interpret(500, b"Internal Server Error\n\ntrace", server)), "JJI answered HTTP 500: Internal Server Error trace");
+        assert_eq!(
+            reason(&interpret(500, b"Internal Server Error\n\ntrace", server)),
+            "JJI answered HTTP 500: Internal Server Error trace"
+        );
         assert_eq!(reason(&interpret(502, b"", server)), "JJI answered HTTP 502: (empty body)");
         assert!(reason(&interpret(200, b"<html>", server)).contains("not its JSON answer"));
         let failed = interpret(200, br#"{"status":"failed","summary":"Analysis failed: boom","result_url":"/results/1"}"#, server);

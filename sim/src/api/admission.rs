@@ -25,9 +25,9 @@ impl FieldValidation {
             None | Some("") | Some("Warn") => Ok(Self::Warn),
             Some("Ignore") => Ok(Self::Ignore),
             Some("Strict") => Ok(Self::Strict),
-            Some(other) => Err(ApiError::bad_request(format!(
-                "fieldValidation must be one of \"Ignore\", \"Warn\" or \"Strict\", got {other:?}"
-            ))),
+            Some(other) => {
+                Err(ApiError::bad_request(format!("fieldValidation must be one of \"Ignore\", \"Warn\" or \"Strict\", got {other:?}")))
+            }
         }
     }
 }
@@ -77,10 +77,7 @@ fn check_type(resource: &ResourceDef, obj: &mut Value) -> Result<(), ApiError> {
     }
     match obj.get("kind").and_then(Value::as_str) {
         Some(k) if !k.is_empty() && k != resource.kind => {
-            return Err(ApiError::bad_request(format!(
-                "the kind in the data ({k}) does not match the expected kind ({})",
-                resource.kind
-            )));
+            return Err(ApiError::bad_request(format!("the kind in the data ({k}) does not match the expected kind ({})", resource.kind)));
         }
         _ => obj["kind"] = json!(resource.kind),
     }
@@ -102,9 +99,9 @@ fn check_namespace(resource: &ResourceDef, obj: &mut Value, namespace: &str) -> 
         return Ok(());
     }
     match metadata.get("namespace").and_then(Value::as_str) {
-        Some(ns) if !ns.is_empty() && ns != namespace => Err(ApiError::bad_request(
-            "the namespace of the provided object does not match the namespace sent on the request",
-        )),
+        Some(ns) if !ns.is_empty() && ns != namespace => {
+            Err(ApiError::bad_request("the namespace of the provided object does not match the namespace sent on the request"))
+        }
         _ => {
             metadata["namespace"] = json!(namespace);
             Ok(())
@@ -113,7 +110,12 @@ fn check_namespace(resource: &ResourceDef, obj: &mut Value, namespace: &str) -> 
 }
 
 /// Admits a new object posted to `namespace` (empty for cluster-scoped resources).
-pub(crate) fn admit_create(resource: &ResourceDef, namespace: &str, mut obj: Value, validation: FieldValidation) -> Result<Admitted, ApiError> {
+pub(crate) fn admit_create(
+    resource: &ResourceDef,
+    namespace: &str,
+    mut obj: Value,
+    validation: FieldValidation,
+) -> Result<Admitted, ApiError> {
     check_type(resource, &mut obj)?;
     check_namespace(resource, &mut obj, namespace)?;
     let metadata = &obj["metadata"];
@@ -157,15 +159,19 @@ pub(crate) fn admit_create(resource: &ResourceDef, namespace: &str, mut obj: Val
 }
 
 /// Admits a replacement (PUT) or the result of a patch for `current`.
-pub(crate) fn admit_update(resource: &ResourceDef, current: &Value, mut obj: Value, part: Part, validation: FieldValidation) -> Result<Admitted, ApiError> {
+pub(crate) fn admit_update(
+    resource: &ResourceDef,
+    current: &Value,
+    mut obj: Value,
+    part: Part,
+    validation: FieldValidation,
+) -> Result<Admitted, ApiError> {
     check_type(resource, &mut obj)?;
     let name = current["metadata"]["name"].as_str().unwrap_or_default().to_string();
     let namespace = current["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
     match obj["metadata"].get("name").and_then(Value::as_str) {
         Some(n) if !n.is_empty() && n != name => {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({n}) does not match the name on the URL ({name})"
-            )));
+            return Err(ApiError::bad_request(format!("the name of the object ({n}) does not match the name on the URL ({name})")));
         }
         _ => obj["metadata"]["name"] = json!(name),
     }
@@ -208,7 +214,11 @@ fn finish(resource: &ResourceDef, mut obj: Value, mut errors: Vec<FieldError>, v
         && !annotations.is_null()
         && !annotations.as_object().is_some_and(|a| a.values().all(Value::is_string))
     {
-        errors.push(FieldError::new("metadata.annotations", FieldErrorKind::TypeInvalid, "Invalid value: annotations must be a map of strings"));
+        errors.push(FieldError::new(
+            "metadata.annotations",
+            FieldErrorKind::TypeInvalid,
+            "Invalid value: annotations must be a map of strings",
+        ));
     }
     if resource.is("", "secrets") {
         encode_secret(&mut obj, &mut errors);
@@ -256,7 +266,11 @@ fn encode_secret(obj: &mut Value, errors: &mut Vec<FieldError>) {
     for (key, value) in &data {
         let valid = value.as_str().is_some_and(|s| BASE64.decode(s).is_ok());
         if !valid {
-            errors.push(FieldError::new(&format!("data[{key}]"), FieldErrorKind::Invalid, "Invalid value: must be a base64-encoded string"));
+            errors.push(FieldError::new(
+                &format!("data[{key}]"),
+                FieldErrorKind::Invalid,
+                "Invalid value: must be a base64-encoded string",
+            ));
         }
     }
     if let Some(string_data) = obj.get("stringData").and_then(Value::as_object) {
@@ -265,7 +279,11 @@ fn encode_secret(obj: &mut Value, errors: &mut Vec<FieldError>) {
                 Some(s) => {
                     data.insert(key.clone(), json!(BASE64.encode(s)));
                 }
-                None => errors.push(FieldError::new(&format!("stringData[{key}]"), FieldErrorKind::TypeInvalid, "Invalid value: must be a string")),
+                None => errors.push(FieldError::new(
+                    &format!("stringData[{key}]"),
+                    FieldErrorKind::TypeInvalid,
+                    "Invalid value: must be a string",
+                )),
             }
         }
     }
@@ -314,7 +332,13 @@ mod tests {
         let err = admit_create(plans, "ns", json!({"metadata": {}, "spec": {"plan": {}}}), FieldValidation::Strict).unwrap_err();
         assert_eq!(err.code, 422);
         assert!(err.message.contains("metadata.name: Required value"), "{}", err.message);
-        let err = admit_create(plans, "other", json!({"metadata": {"name": "m", "namespace": "ns"}, "spec": {"plan": {}}}), FieldValidation::Strict).unwrap_err();
+        let err = admit_create(
+            plans,
+            "other",
+            json!({"metadata": {"name": "m", "namespace": "ns"}, "spec": {"plan": {}}}),
+            FieldValidation::Strict,
+        )
+        .unwrap_err();
         assert_eq!(err.code, 400);
     }
 

@@ -26,11 +26,7 @@ pub(crate) struct Subject<'a> {
 impl Subject<'_> {
     /// `plans.forklift.konveyor.io` or `secrets` (core group), as the API server spells it.
     fn qualified_resource(&self) -> String {
-        if self.group.is_empty() {
-            self.plural.to_string()
-        } else {
-            format!("{}.{}", self.plural, self.group)
-        }
+        if self.group.is_empty() { self.plural.to_string() } else { format!("{}.{}", self.plural, self.group) }
     }
 
     fn details(&self) -> Value {
@@ -60,7 +56,13 @@ impl ApiError {
     }
 
     pub fn unsupported_media_type(content_type: &str) -> Self {
-        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got {content_type:?}"))
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got {content_type:?}"
+            ),
+        )
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -111,10 +113,8 @@ impl ApiError {
         };
         let qualified_kind =
             if subject.group.is_empty() { subject.kind.to_string() } else { format!("{}.{}", subject.kind, subject.group) };
-        let causes: Vec<Value> = errors
-            .iter()
-            .map(|e| json!({"reason": e.kind.reason(), "message": e.message(), "field": e.field}))
-            .collect();
+        let causes: Vec<Value> =
+            errors.iter().map(|e| json!({"reason": e.kind.reason(), "message": e.message(), "field": e.field})).collect();
         ApiError {
             code: 422,
             reason: "Invalid",

@@ -12,7 +12,10 @@ fn is_alnum(c: char) -> bool {
 }
 
 fn is_dns_subdomain(name: &str) -> bool {
-    name.len() <= 253 && name.split('.').all(|part| !part.is_empty() && part.chars().all(|c| is_alnum(c) || c == '-') && part.starts_with(is_alnum) && part.ends_with(is_alnum))
+    name.len() <= 253
+        && name.split('.').all(|part| {
+            !part.is_empty() && part.chars().all(|c| is_alnum(c) || c == '-') && part.starts_with(is_alnum) && part.ends_with(is_alnum)
+        })
 }
 
 /// Validates `metadata.name`: an RFC 1123 label (≤63) for namespaces, otherwise an
@@ -22,7 +25,11 @@ pub(crate) fn validate_name(name: &str, label_only: bool) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if label_only {
         if name.len() > 63 {
-            errors.push(FieldError::new(field, FieldErrorKind::Invalid, format!("Invalid value: {name:?}: must be no more than 63 characters")));
+            errors.push(FieldError::new(
+                field,
+                FieldErrorKind::Invalid,
+                format!("Invalid value: {name:?}: must be no more than 63 characters"),
+            ));
         }
         if !name.chars().all(|c| is_alnum(c) || c == '-') || !name.starts_with(is_alnum) || !name.ends_with(is_alnum) {
             errors.push(FieldError::new(field, FieldErrorKind::Invalid, format!(
@@ -31,7 +38,11 @@ pub(crate) fn validate_name(name: &str, label_only: bool) -> Vec<FieldError> {
         }
     } else {
         if name.len() > 253 {
-            errors.push(FieldError::new(field, FieldErrorKind::Invalid, format!("Invalid value: {name:?}: must be no more than 253 characters")));
+            errors.push(FieldError::new(
+                field,
+                FieldErrorKind::Invalid,
+                format!("Invalid value: {name:?}: must be no more than 253 characters"),
+            ));
         }
         if !is_dns_subdomain(&name[..name.len().min(253)]) {
             errors.push(FieldError::new(field, FieldErrorKind::Invalid, format!(
@@ -52,7 +63,12 @@ pub(crate) fn validate_labels(labels: Option<&Value>) -> Vec<FieldError> {
         return errors;
     };
     let label_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    let label_ok = |s: &str| s.len() <= 63 && s.chars().all(label_char) && s.starts_with(|c: char| c.is_ascii_alphanumeric()) && s.ends_with(|c: char| c.is_ascii_alphanumeric());
+    let label_ok = |s: &str| {
+        s.len() <= 63
+            && s.chars().all(label_char)
+            && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+    };
     for (key, value) in map {
         let field = format!("metadata.labels[{key}]");
         let (prefix, name) = match key.split_once('/') {

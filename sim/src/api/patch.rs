@@ -34,8 +34,8 @@ pub(crate) fn apply(kind: PatchKind, current: &Value, body: &[u8]) -> Result<Val
             json_patch::merge(&mut doc, &patch);
         }
         PatchKind::Json => {
-            let ops: Vec<json_patch::PatchOperation> = serde_json::from_slice(body)
-                .map_err(|e| ApiError::bad_request(format!("the JSON patch is not valid: {e}")))?;
+            let ops: Vec<json_patch::PatchOperation> =
+                serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the JSON patch is not valid: {e}")))?;
             json_patch::patch(&mut doc, &ops)
                 .map_err(|e| ApiError::new(422, "Invalid", format!("the JSON patch could not be applied: {e}")))?;
         }
@@ -56,7 +56,12 @@ mod tests {
         let current = json!({"metadata": {"labels": {"a": "1", "b": "2"}}, "spec": {"x": 1}});
         let merged = apply(PatchKind::Merge, &current, br#"{"metadata": {"labels": {"a": null, "c": "3"}}}"#).unwrap();
         assert_eq!(merged["metadata"]["labels"], json!({"b": "2", "c": "3"}));
-        let patched = apply(PatchKind::Json, &current, br#"[{"op": "replace", "path": "/spec/x", "value": 2}, {"op": "add", "path": "/spec/y", "value": true}]"#).unwrap();
+        let patched = apply(
+            PatchKind::Json,
+            &current,
+            br#"[{"op": "replace", "path": "/spec/x", "value": 2}, {"op": "add", "path": "/spec/y", "value": true}]"#,
+        )
+        .unwrap();
         assert_eq!(patched["spec"], json!({"x": 2, "y": true}));
         let failed = apply(PatchKind::Json, &current, br#"[{"op": "test", "path": "/spec/x", "value": 9}]"#).unwrap_err();
         assert_eq!(failed.code, 422);

@@ -75,15 +75,105 @@ struct Plain {
 }
 
 const PLAIN: &[Plain] = &[
-    Plain { group: CORE, version: "v1", plural: "namespaces", singular: "namespace", kind: "Namespace", namespaced: false, short_names: &["ns"], status_subresource: true, field_selectors: &["status.phase"] },
-    Plain { group: CORE, version: "v1", plural: "secrets", singular: "secret", kind: "Secret", namespaced: true, short_names: &[], status_subresource: false, field_selectors: &["type"] },
-    Plain { group: CORE, version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap", namespaced: true, short_names: &["cm"], status_subresource: false, field_selectors: &[] },
-    Plain { group: CORE, version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true, short_names: &["po"], status_subresource: true, field_selectors: &["status.phase", "spec.nodeName"] },
-    Plain { group: CORE, version: "v1", plural: "events", singular: "event", kind: "Event", namespaced: true, short_names: &["ev"], status_subresource: false, field_selectors: EVENT_FIELDS },
-    Plain { group: CORE, version: "v1", plural: "persistentvolumeclaims", singular: "persistentvolumeclaim", kind: "PersistentVolumeClaim", namespaced: true, short_names: &["pvc"], status_subresource: true, field_selectors: &[] },
-    Plain { group: KUBEVIRT, version: "v1", plural: "virtualmachines", singular: "virtualmachine", kind: "VirtualMachine", namespaced: true, short_names: &["vm", "vms"], status_subresource: true, field_selectors: &[] },
-    Plain { group: CNI, version: "v1", plural: "network-attachment-definitions", singular: "network-attachment-definition", kind: "NetworkAttachmentDefinition", namespaced: true, short_names: &["net-attach-def"], status_subresource: false, field_selectors: &[] },
-    Plain { group: CDI, version: "v1beta1", plural: "datavolumes", singular: "datavolume", kind: "DataVolume", namespaced: true, short_names: &["dv", "dvs"], status_subresource: true, field_selectors: &[] },
+    Plain {
+        group: CORE,
+        version: "v1",
+        plural: "namespaces",
+        singular: "namespace",
+        kind: "Namespace",
+        namespaced: false,
+        short_names: &["ns"],
+        status_subresource: true,
+        field_selectors: &["status.phase"],
+    },
+    Plain {
+        group: CORE,
+        version: "v1",
+        plural: "secrets",
+        singular: "secret",
+        kind: "Secret",
+        namespaced: true,
+        short_names: &[],
+        status_subresource: false,
+        field_selectors: &["type"],
+    },
+    Plain {
+        group: CORE,
+        version: "v1",
+        plural: "configmaps",
+        singular: "configmap",
+        kind: "ConfigMap",
+        namespaced: true,
+        short_names: &["cm"],
+        status_subresource: false,
+        field_selectors: &[],
+    },
+    Plain {
+        group: CORE,
+        version: "v1",
+        plural: "pods",
+        singular: "pod",
+        kind: "Pod",
+        namespaced: true,
+        short_names: &["po"],
+        status_subresource: true,
+        field_selectors: &["status.phase", "spec.nodeName"],
+    },
+    Plain {
+        group: CORE,
+        version: "v1",
+        plural: "events",
+        singular: "event",
+        kind: "Event",
+        namespaced: true,
+        short_names: &["ev"],
+        status_subresource: false,
+        field_selectors: EVENT_FIELDS,
+    },
+    Plain {
+        group: CORE,
+        version: "v1",
+        plural: "persistentvolumeclaims",
+        singular: "persistentvolumeclaim",
+        kind: "PersistentVolumeClaim",
+        namespaced: true,
+        short_names: &["pvc"],
+        status_subresource: true,
+        field_selectors: &[],
+    },
+    Plain {
+        group: KUBEVIRT,
+        version: "v1",
+        plural: "virtualmachines",
+        singular: "virtualmachine",
+        kind: "VirtualMachine",
+        namespaced: true,
+        short_names: &["vm", "vms"],
+        status_subresource: true,
+        field_selectors: &[],
+    },
+    Plain {
+        group: CNI,
+        version: "v1",
+        plural: "network-attachment-definitions",
+        singular: "network-attachment-definition",
+        kind: "NetworkAttachmentDefinition",
+        namespaced: true,
+        short_names: &["net-attach-def"],
+        status_subresource: false,
+        field_selectors: &[],
+    },
+    Plain {
+        group: CDI,
+        version: "v1beta1",
+        plural: "datavolumes",
+        singular: "datavolume",
+        kind: "DataVolume",
+        namespaced: true,
+        short_names: &["dv", "dvs"],
+        status_subresource: true,
+        field_selectors: &[],
+    },
 ];
 
 static RESOURCES: LazyLock<Vec<ResourceDef>> = LazyLock::new(|| {
@@ -131,10 +221,7 @@ pub(crate) fn find(group: &str, version: &str, plural: &str) -> Option<&'static 
 
 /// Looks a resource up by group and plural (any version), for the controller.
 pub(crate) fn get(group: &str, plural: &str) -> &'static ResourceDef {
-    all()
-        .iter()
-        .find(|r| r.is(group, plural))
-        .unwrap_or_else(|| panic!("resource {plural}.{group} is not registered"))
+    all().iter().find(|r| r.is(group, plural)).unwrap_or_else(|| panic!("resource {plural}.{group} is not registered"))
 }
 
 /// Group/version pairs served under `/apis`, in a stable order.

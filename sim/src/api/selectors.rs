@@ -28,9 +28,10 @@ impl LabelSelector {
             if term.is_empty() {
                 continue;
             }
-            requirements.push(parse_term(term).ok_or_else(|| {
-                ApiError::bad_request(format!("unable to parse requirement: invalid label selector term {term:?}"))
-            })?);
+            requirements.push(
+                parse_term(term)
+                    .ok_or_else(|| ApiError::bad_request(format!("unable to parse requirement: invalid label selector term {term:?}")))?,
+            );
         }
         Ok(LabelSelector(requirements))
     }
@@ -88,11 +89,9 @@ fn parse_term(term: &str) -> Option<Requirement> {
         let key = key.trim();
         return valid_key(key).then(|| Requirement::DoesNotExist(key.to_string()));
     }
-    for (op, make) in [
-        ("!=", Requirement::NotEquals as fn(String, String) -> Requirement),
-        ("==", Requirement::Equals),
-        ("=", Requirement::Equals),
-    ] {
+    for (op, make) in
+        [("!=", Requirement::NotEquals as fn(String, String) -> Requirement), ("==", Requirement::Equals), ("=", Requirement::Equals)]
+    {
         if let Some((key, value)) = term.split_once(op) {
             let (key, value) = (key.trim(), value.trim());
             return (valid_key(key) && valid_value(value)).then(|| make(key.to_string(), value.to_string()));
@@ -148,9 +147,7 @@ impl FieldSelector {
             let pointer = format!("/{}", field.replace('.', "/"));
             let actual = match obj.pointer(&pointer) {
                 Some(Value::String(s)) => s.clone(),
-                Some(Value::Object(o)) if field == "source" => {
-                    o.get("component").and_then(Value::as_str).unwrap_or_default().to_string()
-                }
+                Some(Value::Object(o)) if field == "source" => o.get("component").and_then(Value::as_str).unwrap_or_default().to_string(),
                 Some(Value::Null) | None => String::new(),
                 Some(other) => other.to_string(),
             };

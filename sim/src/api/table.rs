@@ -17,11 +17,7 @@ struct Column {
 }
 
 fn columns(resource: &ResourceDef) -> Vec<Column> {
-    let mut columns = vec![Column {
-        name: "Name".into(),
-        kind: "string",
-        cell: Box::new(|o| o["metadata"]["name"].clone()),
-    }];
+    let mut columns = vec![Column { name: "Name".into(), kind: "string", cell: Box::new(|o| o["metadata"]["name"].clone()) }];
     if resource.printer_columns.is_empty() {
         let field = |name: &str, path: &'static str| Column {
             name: name.into(),

@@ -34,7 +34,12 @@ const VENDORS: &[Vendor] = &[
     Vendor { product: "vantara", keys: &["STORAGE_ID", "STORAGE_PORT"], token_auth: false, hostname: HostnameRule::ContainsIpv4 },
     Vendor { product: "pureFlashArray", keys: &["PURE_CLUSTER_PREFIX"], token_auth: true, hostname: HostnameRule::Any },
     Vendor { product: "powerflex", keys: &["POWERFLEX_SYSTEM_ID"], token_auth: false, hostname: HostnameRule::Any },
-    Vendor { product: "powermax", keys: &["POWERMAX_SYMMETRIX_ID", "POWERMAX_PORT_GROUP_NAME"], token_auth: false, hostname: HostnameRule::Any },
+    Vendor {
+        product: "powermax",
+        keys: &["POWERMAX_SYMMETRIX_ID", "POWERMAX_PORT_GROUP_NAME"],
+        token_auth: false,
+        hostname: HostnameRule::Any,
+    },
     Vendor { product: "primera3par", keys: &[], token_auth: false, hostname: HostnameRule::UrlWithPort },
     Vendor { product: "powerstore", keys: &[], token_auth: false, hostname: HostnameRule::Any },
     Vendor { product: "infinibox", keys: &[], token_auth: false, hostname: HostnameRule::Any },
@@ -42,11 +47,10 @@ const VENDORS: &[Vendor] = &[
 ];
 
 fn contains_ipv4(text: &str) -> bool {
-    text.split(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .any(|candidate| {
-            let octets: Vec<&str> = candidate.split('.').collect();
-            octets.len() == 4 && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
-        })
+    text.split(|c: char| !(c.is_ascii_digit() || c == '.')).any(|candidate| {
+        let octets: Vec<&str> = candidate.split('.').collect();
+        octets.len() == 4 && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+    })
 }
 
 fn is_url_with_port(text: &str) -> bool {
@@ -77,9 +81,9 @@ pub(crate) fn check_secret(product: &str, secret: &Value) -> Result<(), String> 
         return Err(missing(key));
     }
     match vendor.hostname {
-        HostnameRule::ContainsIpv4 if !contains_ipv4(&hostname) => Err(format!(
-            "populator failed: STORAGE_HOSTNAME must contain an IPv4 address, got {hostname:?}"
-        )),
+        HostnameRule::ContainsIpv4 if !contains_ipv4(&hostname) => {
+            Err(format!("populator failed: STORAGE_HOSTNAME must contain an IPv4 address, got {hostname:?}"))
+        }
         HostnameRule::UrlWithPort if !is_url_with_port(&hostname) => Err(format!(
             "populator failed: STORAGE_HOSTNAME must be a URL with scheme and port (e.g. https://10.0.0.1:8080), got {hostname:?}"
         )),
@@ -124,10 +128,8 @@ mod tests {
     use base64::Engine;
 
     fn secret(pairs: &[(&str, &str)]) -> Value {
-        let data: serde_json::Map<String, Value> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), json!(base64::engine::general_purpose::STANDARD.encode(v))))
-            .collect();
+        let data: serde_json::Map<String, Value> =
+            pairs.iter().map(|(k, v)| (k.to_string(), json!(base64::engine::general_purpose::STANDARD.encode(v)))).collect();
         json!({"data": data})
     }
 
@@ -151,7 +153,8 @@ mod tests {
         for vendor in VENDORS {
             let err = check_secret(vendor.product, &secret(&[("STORAGE_USERNAME", "u"), ("STORAGE_PASSWORD", "p")])).unwrap_err();
             assert!(err.ends_with("STORAGE_HOSTNAME"), "{}: {err}", vendor.product);
-            let err = check_secret(vendor.product, &secret(&[("STORAGE_HOSTNAME", "https://10.0.0.1:8080"), ("STORAGE_USERNAME", "u")])).unwrap_err();
+            let err = check_secret(vendor.product, &secret(&[("STORAGE_HOSTNAME", "https://10.0.0.1:8080"), ("STORAGE_USERNAME", "u")]))
+                .unwrap_err();
             assert!(err.contains("STORAGE_PASSWORD"), "{}: {err}", vendor.product);
         }
     }
@@ -165,7 +168,15 @@ mod tests {
 
     #[test]
     fn hostname_rules() {
-        let vantara = |host: &'static str| secret(&[("STORAGE_HOSTNAME", host), ("STORAGE_USERNAME", "u"), ("STORAGE_PASSWORD", "p"), ("STORAGE_ID", "1"), ("STORAGE_PORT", "443")]);
+        let vantara = |host: &'static str| {
+            secret(&[
+                ("STORAGE_HOSTNAME", host),
+                ("STORAGE_USERNAME", "u"),
+                ("STORAGE_PASSWORD", "p"),
+                ("STORAGE_ID", "1"),
+                ("STORAGE_PORT", "443"),
+            ])
+        };
         assert!(check_secret("vantara", &vantara("https://10.1.2.3/api")).is_ok());
         assert!(check_secret("vantara", &vantara("vantara.example")).unwrap_err().contains("IPv4"));
         let primera = |host: &'static str| secret(&[("STORAGE_HOSTNAME", host), ("STORAGE_USERNAME", "u"), ("STORAGE_PASSWORD", "p")]);

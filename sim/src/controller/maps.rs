@@ -75,7 +75,13 @@ pub(crate) fn reconcile(ctx: &Ctx, kind: MapKind, ns: &str, name: &str) {
             MapKind::Storage => ("SourceStorageNotValid", "datastores"),
             MapKind::Network => ("SourceNetworkNotValid", "networks"),
         };
-        problems.push(condition_with_items(kind_name, CRITICAL, "NotFound", &format!("Source {what} not found in the inventory."), &unknown_sources));
+        problems.push(condition_with_items(
+            kind_name,
+            CRITICAL,
+            "NotFound",
+            &format!("Source {what} not found in the inventory."),
+            &unknown_sources,
+        ));
     }
     if !missing_nads.is_empty() {
         problems.push(condition_with_items(

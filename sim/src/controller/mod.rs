@@ -272,7 +272,13 @@ impl Controller {
             return;
         };
         let Some(plan) = self.ctx.store.get(self.ctx.kinds.plans, &plan_key.0, &plan_key.1) else {
-            migration::set_waiting(&self.ctx, &ns, &name, "PlanNotValid", &format!("The plan {}/{} was not found.", plan_key.0, plan_key.1));
+            migration::set_waiting(
+                &self.ctx,
+                &ns,
+                &name,
+                "PlanNotValid",
+                &format!("The plan {}/{} was not found.", plan_key.0, plan_key.1),
+            );
             return;
         };
         let busy = self.running.values().any(|run| run.plan == plan_key);

@@ -98,7 +98,13 @@ fn evaluate(ctx: &Ctx, plan: &Value) -> Vec<Value> {
         problems.push(condition_with_items("HookNotValid", CRITICAL, "NotFound", "Hooks not found.", &bad_hooks));
     }
     if !bad_steps.is_empty() {
-        problems.push(condition_with_items("HookStepNotValid", CRITICAL, "NotValid", "Hook steps must be PreHook or PostHook.", &bad_steps));
+        problems.push(condition_with_items(
+            "HookStepNotValid",
+            CRITICAL,
+            "NotValid",
+            "Hook steps must be PreHook or PostHook.",
+            &bad_steps,
+        ));
     }
     if let Some((m_ns, m_name)) = reference(plan, "/spec/map/storage", ns)
         && let Some(map) = ctx.store.get(ctx.kinds.storage_maps, &m_ns, &m_name)

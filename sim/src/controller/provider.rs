@@ -37,9 +37,8 @@ fn check_secret(ctx: &Ctx, provider: &Value, provider_type: &str, url: &str) -> 
     let ns = text(provider, "/metadata/namespace");
     let keys = required_keys(provider_type, url);
     let Some((secret_ns, secret_name)) = reference(provider, "/spec/secret", ns) else {
-        return (!keys.is_empty()).then(|| {
-            format!("The provider has no secret: spec.secret.name must name a Secret with keys {}.", keys.join(", "))
-        });
+        return (!keys.is_empty())
+            .then(|| format!("The provider has no secret: spec.secret.name must name a Secret with keys {}.", keys.join(", ")));
     };
     let Some(secret) = ctx.store.get(ctx.kinds.secrets, &secret_ns, &secret_name) else {
         return Some(format!("Secret {secret_ns}/{secret_name} not found."));
@@ -128,7 +127,11 @@ fn ensure_ssh_keys(ctx: &Ctx, provider: &Value) {
         "controller": true,
     }]);
     let keys = [
-        ("private", "private-key", "-----BEGIN OPENSSH PRIVATE KEY-----\nc2ltdWxhdGVkIGtleQ==\n-----END OPENSSH PRIVATE KEY-----\n".to_string()),
+        (
+            "private",
+            "private-key",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nc2ltdWxhdGVkIGtleQ==\n-----END OPENSSH PRIVATE KEY-----\n".to_string(),
+        ),
         ("public", "public-key", format!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNpbXVsYXRlZCBrZXk= forklift-{name}\n")),
     ];
     for (suffix, key, value) in keys {

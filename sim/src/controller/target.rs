@@ -91,7 +91,12 @@ pub(crate) fn powered_on(plan: &Value, plan_vm: &Value, vm: &SourceVm) -> bool {
 /// Renders a Forklift PVC name template (`{{.VmName}}`, `{{.PlanName}}`, `{{.DiskIndex}}`, `{{.RootDiskIndex}}`).
 fn render_pvc_name(template: &str, vm_name: &str, plan_name: &str, disk_index: usize) -> String {
     let mut out = template.to_string();
-    for (key, value) in [("VmName", vm_name.to_string()), ("PlanName", plan_name.to_string()), ("DiskIndex", disk_index.to_string()), ("RootDiskIndex", "0".to_string())] {
+    for (key, value) in [
+        ("VmName", vm_name.to_string()),
+        ("PlanName", plan_name.to_string()),
+        ("DiskIndex", disk_index.to_string()),
+        ("RootDiskIndex", "0".to_string()),
+    ] {
         for spelling in [format!("{{{{.{key}}}}}"), format!("{{{{ .{key} }}}}")] {
             out = out.replace(&spelling, &value);
         }
@@ -219,11 +224,8 @@ pub(crate) fn create_vm(ctx: &Ctx, target: &TargetVm<'_>, pvcs: &[String]) -> Re
     let running = powered_on(target.plan, target.plan_vm, target.source);
     let (interfaces, networks) = networks(ctx, target);
     let disks: Vec<Value> = pvcs.iter().enumerate().map(|(i, _)| json!({"name": format!("vol-{i}"), "disk": {"bus": "virtio"}})).collect();
-    let volumes: Vec<Value> = pvcs
-        .iter()
-        .enumerate()
-        .map(|(i, pvc)| json!({"name": format!("vol-{i}"), "persistentVolumeClaim": {"claimName": pvc}}))
-        .collect();
+    let volumes: Vec<Value> =
+        pvcs.iter().enumerate().map(|(i, pvc)| json!({"name": format!("vol-{i}"), "persistentVolumeClaim": {"claimName": pvc}})).collect();
     let mut template_labels: Map<String, Value> = target.labels.as_object().cloned().unwrap_or_default();
     if let Some(extra) = target.plan.pointer("/spec/targetLabels").and_then(Value::as_object) {
         template_labels.extend(extra.clone());

@@ -103,14 +103,16 @@ pub(crate) async fn kube_api(State(app): State<Arc<App>>, request: Request) -> R
         Target::Version => Ok(json_response(StatusCode::OK, &discovery::version(), &[])),
         Target::CoreVersions => Ok(json_response(StatusCode::OK, &discovery::core_versions(&app.server_address), &[])),
         Target::GroupList => Ok(json_response(StatusCode::OK, &discovery::group_list(), &[])),
-        Target::Group(group) => discovery::group(&group).map(|d| json_response(StatusCode::OK, &d, &[])).ok_or_else(ApiError::not_found_path),
-        Target::ResourceList { group, version } => discovery::resource_list(&group, &version)
-            .map(|d| json_response(StatusCode::OK, &d, &[]))
-            .ok_or_else(ApiError::not_found_path),
+        Target::Group(group) => {
+            discovery::group(&group).map(|d| json_response(StatusCode::OK, &d, &[])).ok_or_else(ApiError::not_found_path)
+        }
+        Target::ResourceList { group, version } => {
+            discovery::resource_list(&group, &version).map(|d| json_response(StatusCode::OK, &d, &[])).ok_or_else(ApiError::not_found_path)
+        }
         Target::OpenApiIndex => Ok(json_response(StatusCode::OK, &discovery::openapi_index(), &[])),
-        Target::OpenApiGroupVersion(path) => discovery::openapi_group_version(&path)
-            .map(|d| json_response(StatusCode::OK, &d, &[]))
-            .ok_or_else(ApiError::not_found_path),
+        Target::OpenApiGroupVersion(path) => {
+            discovery::openapi_group_version(&path).map(|d| json_response(StatusCode::OK, &d, &[])).ok_or_else(ApiError::not_found_path)
+        }
     };
     result.unwrap_or_else(IntoResponse::into_response)
 }
@@ -130,7 +132,14 @@ fn verb_of(method: &Method, path: &ResourcePath, query: &Query) -> Option<Verb> 
     }
 }
 
-async fn resource_call(app: &App, verb: Verb, path: ResourcePath, query: &Query, headers: &HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn resource_call(
+    app: &App,
+    verb: Verb,
+    path: ResourcePath,
+    query: &Query,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     // Writes to a namespaced collection need the namespace; an all-namespaces URL only lists and watches.
     if path.resource.namespaced && path.namespace.is_none() && !matches!(verb, Verb::List | Verb::Watch) {
         return Err(ApiError::method_not_allowed("the namespace is required for this request"));
@@ -161,10 +170,8 @@ fn name(path: &ResourcePath) -> &str {
 }
 
 fn get(app: &App, path: &ResourcePath, wants_table: bool) -> Result<Response, ApiError> {
-    let object = app
-        .store
-        .get(path.resource, namespace(path), name(path))
-        .ok_or_else(|| ApiError::not_found(&path.resource.subject(name(path))))?;
+    let object =
+        app.store.get(path.resource, namespace(path), name(path)).ok_or_else(|| ApiError::not_found(&path.resource.subject(name(path))))?;
     if wants_table {
         let rv = app.store.current_rv();
         return Ok(json_response(StatusCode::OK, &table::table(path.resource, &[&object], rv), &[]));
@@ -226,7 +233,10 @@ fn write(
         })
     };
     let object = if query.dry_run() {
-        let current = app.store.get(path.resource, namespace(path), name(path)).ok_or_else(|| ApiError::not_found(&path.resource.subject(name(path))))?;
+        let current = app
+            .store
+            .get(path.resource, namespace(path), name(path))
+            .ok_or_else(|| ApiError::not_found(&path.resource.subject(name(path))))?;
         Arc::new(admit(&current)?)
     } else {
         app.store.update(path.resource, namespace(path), name(path), admit)?

@@ -56,10 +56,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ok" }))
         .route("/livez", get(|| async { "ok" }))
-        .route(
-            "/sim/v1/scenario",
-            get(sim_api::get_scenario).put(sim_api::put_scenario).patch(sim_api::patch_scenario),
-        )
+        .route("/sim/v1/scenario", get(sim_api::get_scenario).put(sim_api::put_scenario).patch(sim_api::patch_scenario))
         .route("/sim/v1/stats", get(sim_api::stats))
         .fallback(handlers::kube_api)
         .with_state(app)

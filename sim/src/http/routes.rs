@@ -10,7 +10,10 @@ pub(crate) enum Target {
     CoreVersions,
     GroupList,
     Group(String),
-    ResourceList { group: String, version: String },
+    ResourceList {
+        group: String,
+        version: String,
+    },
     OpenApiIndex,
     /// `/openapi/v3/<api/v1 | apis/group/version>`
     OpenApiGroupVersion(String),
@@ -54,9 +57,9 @@ fn resource_path(group: &str, version: &str, rest: &[&str]) -> Option<ResourcePa
         _ => (false, rest),
     };
     let namespaced_target = match rest {
-        ["namespaces", ns, plural, tail @ ..] => resources::find(group, version, plural)
-            .filter(|r| r.namespaced)
-            .map(|r| (r, Some(ns.to_string()), tail)),
+        ["namespaces", ns, plural, tail @ ..] => {
+            resources::find(group, version, plural).filter(|r| r.namespaced).map(|r| (r, Some(ns.to_string()), tail))
+        }
         _ => None,
     };
     let (resource, namespace, tail) = match namespaced_target {

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 use super::App;
 use crate::api::errors::ApiError;
@@ -20,7 +20,8 @@ pub(crate) async fn get_scenario(State(app): State<Arc<App>>, headers: HeaderMap
 }
 
 fn parse_scenario(body: &[u8]) -> Result<Scenario, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid scenario: {e} (fields: sim/README.md, \"Scenario knobs\")")))
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("invalid scenario: {e} (fields: sim/README.md, \"Scenario knobs\")")))
 }
 
 /// PUT replaces every knob (absent fields take their defaults).
@@ -41,7 +42,8 @@ pub(crate) async fn patch_scenario(State(app): State<Arc<App>>, headers: HeaderM
         let patch: serde_json::Value = serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid JSON: {e}")))?;
         let mut current = serde_json::to_value(app.scenario.get()).map_err(|e| ApiError::internal(e.to_string()))?;
         json_patch::merge(&mut current, &patch);
-        serde_json::from_value(current).map_err(|e| ApiError::bad_request(format!("invalid scenario: {e} (fields: sim/README.md, \"Scenario knobs\")")))
+        serde_json::from_value(current)
+            .map_err(|e| ApiError::bad_request(format!("invalid scenario: {e} (fields: sim/README.md, \"Scenario knobs\")")))
     });
     match result {
         Ok(scenario) => {

@@ -51,7 +51,8 @@ pub(crate) fn start(app: &App, path: &ResourcePath, selectors: Selectors, query:
             Start::WithState { objects, rv, initial_events_end: send_initial }
         }
         rv => {
-            let rv: u64 = rv.parse().map_err(|_| ApiError::bad_request(format!("resourceVersion: Invalid value: {rv:?}: must be an integer")))?;
+            let rv: u64 =
+                rv.parse().map_err(|_| ApiError::bad_request(format!("resourceVersion: Invalid value: {rv:?}: must be an integer")))?;
             if send_initial {
                 let (objects, current) = app.store.list(path.resource, path.namespace.as_deref());
                 Start::WithState { objects, rv: current, initial_events_end: true }

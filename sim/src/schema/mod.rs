@@ -132,11 +132,7 @@ impl Crd {
                 .as_array()
                 .map(|cols| {
                     cols.iter()
-                        .map(|c| PrinterColumn {
-                            name: text(&c["name"]),
-                            column_type: text(&c["type"]),
-                            json_path: text(&c["jsonPath"]),
-                        })
+                        .map(|c| PrinterColumn { name: text(&c["name"]), column_type: text(&c["type"]), json_path: text(&c["jsonPath"]) })
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -194,12 +190,8 @@ impl Crd {
     }
 }
 
-static CRDS: LazyLock<Vec<Crd>> = LazyLock::new(|| {
-    CRD_SOURCES
-        .iter()
-        .map(|source| Crd::parse(source).expect("embedded Forklift CRDs are valid YAML"))
-        .collect()
-});
+static CRDS: LazyLock<Vec<Crd>> =
+    LazyLock::new(|| CRD_SOURCES.iter().map(|source| Crd::parse(source).expect("embedded Forklift CRDs are valid YAML")).collect());
 
 /// The embedded Forklift CRDs.
 pub(crate) fn crds() -> &'static [Crd] {

@@ -103,9 +103,7 @@ impl Schema {
             max_length: get("maxLength").and_then(Value::as_u64),
             min_length: get("minLength").and_then(Value::as_u64),
             minimum: get("minimum").and_then(Value::as_f64),
-            pattern: get("pattern")
-                .and_then(Value::as_str)
-                .and_then(|p| Regex::new(p).ok().map(|re| (p.to_string(), re))),
+            pattern: get("pattern").and_then(Value::as_str).and_then(|p| Regex::new(p).ok().map(|re| (p.to_string(), re))),
             date_time: get("format").and_then(Value::as_str) == Some("date-time"),
             int_or_string: get("x-kubernetes-int-or-string").and_then(Value::as_bool) == Some(true),
             preserve_unknown: get("x-kubernetes-preserve-unknown-fields").and_then(Value::as_bool) == Some(true),
@@ -325,7 +323,8 @@ mod tests {
 
     #[test]
     fn reports_every_violation_with_its_path() {
-        let errors = errors_of(&json!({"spec": {"type": "foo", "name": "ABCDEFG", "port": true, "items": [{"id": "a"}, {}], "labels": {"a": 1}}}));
+        let errors =
+            errors_of(&json!({"spec": {"type": "foo", "name": "ABCDEFG", "port": true, "items": [{"id": "a"}, {}], "labels": {"a": 1}}}));
         assert!(errors.contains(&r#"spec.type: Unsupported value: "foo": supported values: "cold", "warm""#.to_string()), "{errors:?}");
         assert!(errors.iter().any(|e| e.starts_with("spec.name: Too long")), "{errors:?}");
         assert!(errors.iter().any(|e| e.starts_with("spec.name: Invalid value: \"ABCDEFG\"") && e.contains("should match")), "{errors:?}");

@@ -84,9 +84,7 @@ fn namespace_of(obj: &Value) -> &str {
 
 /// Everything but `metadata` and `status`: what a generation counts changes of.
 fn spec_part(obj: &Value) -> Vec<(&String, &Value)> {
-    obj.as_object()
-        .map(|m| m.iter().filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status")).collect())
-        .unwrap_or_default()
+    obj.as_object().map(|m| m.iter().filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status")).collect()).unwrap_or_default()
 }
 
 /// Core kinds other than Pods carry no `metadata.generation`.
@@ -124,11 +122,9 @@ impl Store {
         let items = match state.objects.get(&table_key(resource)) {
             None => Vec::new(),
             Some(table) => match namespace {
-                Some(ns) => table
-                    .range((ns.to_string(), String::new())..)
-                    .take_while(|((n, _), _)| n == ns)
-                    .map(|(_, o)| o.clone())
-                    .collect(),
+                Some(ns) => {
+                    table.range((ns.to_string(), String::new())..).take_while(|((n, _), _)| n == ns).map(|(_, o)| o.clone()).collect()
+                }
                 None => table.values().cloned().collect(),
             },
         };
@@ -199,7 +195,10 @@ impl Store {
         }
         let object = Arc::new(obj);
         state.objects.entry(table_key(resource)).or_default().insert(key, object.clone());
-        self.commit(&mut state, Change { rv, change: ChangeType::Added, resource, namespace, name, object: object.clone(), previous: None });
+        self.commit(
+            &mut state,
+            Change { rv, change: ChangeType::Added, resource, namespace, name, object: object.clone(), previous: None },
+        );
         Ok(object)
     }
 
@@ -256,15 +255,18 @@ impl Store {
         if let Some(table) = state.objects.get_mut(&table_key(resource)) {
             table.insert(key, object.clone());
         }
-        self.commit(&mut state, Change {
-            rv,
-            change: ChangeType::Modified,
-            resource,
-            namespace: namespace.to_string(),
-            name: name.to_string(),
-            object: object.clone(),
-            previous: Some(current),
-        });
+        self.commit(
+            &mut state,
+            Change {
+                rv,
+                change: ChangeType::Modified,
+                resource,
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+                object: object.clone(),
+                previous: Some(current),
+            },
+        );
         Ok(object)
     }
 
@@ -302,24 +304,25 @@ impl Store {
             last["status"] = json!({"phase": "Terminating"});
         }
         let object = Arc::new(last);
-        self.commit(state, Change {
-            rv,
-            change: ChangeType::Deleted,
-            resource,
-            namespace: namespace.to_string(),
-            name: name.to_string(),
-            object: object.clone(),
-            previous: Some(previous),
-        });
+        self.commit(
+            state,
+            Change {
+                rv,
+                change: ChangeType::Deleted,
+                resource,
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+                object: object.clone(),
+                previous: Some(previous),
+            },
+        );
         Some(object)
     }
 }
 
 impl State {
     fn namespace_exists(&self, namespace: &str) -> bool {
-        self.objects
-            .get(&("", "namespaces"))
-            .is_some_and(|t| t.contains_key(&(String::new(), namespace.to_string())))
+        self.objects.get(&("", "namespaces")).is_some_and(|t| t.contains_key(&(String::new(), namespace.to_string())))
     }
 }
 
@@ -342,10 +345,21 @@ mod tests {
         let rv1: u64 = created["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap();
         let same = store.update(cms, "ns1", "a", |o| Ok((**o).clone())).unwrap();
         assert_eq!(same["metadata"]["resourceVersion"], created["metadata"]["resourceVersion"], "no-op update commits nothing");
-        let updated = store.update(cms, "ns1", "a", |o| { let mut v = (**o).clone(); v["data"]["k"] = json!("w"); Ok(v) }).unwrap();
+        let updated = store
+            .update(cms, "ns1", "a", |o| {
+                let mut v = (**o).clone();
+                v["data"]["k"] = json!("w");
+                Ok(v)
+            })
+            .unwrap();
         let rv2: u64 = updated["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap();
         assert!(rv2 > rv1);
-        let stale = store.update(cms, "ns1", "a", |o| { let mut v = (**o).clone(); v["metadata"]["resourceVersion"] = json!(rv1.to_string()); v["data"]["k"] = json!("x"); Ok(v) });
+        let stale = store.update(cms, "ns1", "a", |o| {
+            let mut v = (**o).clone();
+            v["metadata"]["resourceVersion"] = json!(rv1.to_string());
+            v["data"]["k"] = json!("x");
+            Ok(v)
+        });
         assert_eq!(stale.unwrap_err().code, 409);
         assert!(store.create(cms, json!({"metadata": {"name": "a", "namespace": "ns1"}})).is_err());
         assert_eq!(store.create(cms, json!({"metadata": {"name": "b", "namespace": "nope"}})).unwrap_err().code, 404);

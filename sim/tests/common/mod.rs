@@ -168,7 +168,8 @@ impl Cluster {
 
     /// Waits until a Plan ends (Succeeded, Failed or Canceled).
     pub async fn wait_plan_done(&self, ns: &str, name: &str) -> Value {
-        self.wait_for(&plans(), ns, name, "a plan result", |o| ["Succeeded", "Failed", "Canceled"].iter().any(|c| has_condition(o, c))).await
+        self.wait_for(&plans(), ns, name, "a plan result", |o| ["Succeeded", "Failed", "Canceled"].iter().any(|c| has_condition(o, c)))
+            .await
     }
 }
 
@@ -210,7 +211,8 @@ pub struct Env {
 
 /// A storage map entry: datastore → storage class, optionally with copy-offload.
 pub fn storage_entry(datastore: &str, offload: Option<(&str, &str)>) -> Value {
-    let mut entry = json!({"source": {"id": datastore}, "destination": {"storageClass": "ocs-storagecluster-ceph-rbd", "volumeMode": "Block"}});
+    let mut entry =
+        json!({"source": {"id": datastore}, "destination": {"storageClass": "ocs-storagecluster-ceph-rbd", "volumeMode": "Block"}});
     if let Some((secret, vendor)) = offload {
         entry["offloadPlugin"] = json!({"vsphereXcopyConfig": {"secretRef": secret, "storageVendorProduct": vendor}});
     }
@@ -230,10 +232,14 @@ pub async fn env(cluster: &Cluster, ns: &str, storage: Vec<Value>) -> Env {
     cluster.create(&providers(), ns, json!({"metadata": {"name": "host"}, "spec": {"type": "openshift", "url": "", "secret": {}}})).await;
     let provider_refs = json!({"source": {"name": "vsphere", "namespace": ns}, "destination": {"name": "host", "namespace": ns}});
     cluster
-        .create(&network_maps(), ns, json!({"metadata": {"name": "nmap"}, "spec": {"provider": provider_refs, "map": [
-            {"source": {"id": "network-1"}, "destination": {"type": "pod"}},
-            {"source": {"id": "network-2"}, "destination": {"type": "ignored"}}
-        ]}}))
+        .create(
+            &network_maps(),
+            ns,
+            json!({"metadata": {"name": "nmap"}, "spec": {"provider": provider_refs, "map": [
+                {"source": {"id": "network-1"}, "destination": {"type": "pod"}},
+                {"source": {"id": "network-2"}, "destination": {"type": "ignored"}}
+            ]}}),
+        )
         .await;
     cluster.create(&storage_maps(), ns, json!({"metadata": {"name": "smap"}, "spec": {"provider": provider_refs, "map": storage}})).await;
     cluster.wait_condition(&providers(), ns, "vsphere", "Ready").await;

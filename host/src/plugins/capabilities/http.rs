@@ -64,8 +64,10 @@ impl http::Host for PluginState {
             timeout: req.timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(DEFAULT_TIMEOUT),
         };
         audit(true, None);
-        let result = self.timed_host_call(|state| state.plugin.services.transport.send(outbound));
-        result
+        plugin
+            .services
+            .transport
+            .send(outbound)
             .map(|r| Response {
                 status: r.status,
                 headers: r.headers.into_iter().map(|(name, value)| Header { name, value }).collect(),

@@ -178,7 +178,7 @@ impl Reporter for ConsoleReporter {
         match event {
             Event::RunStarted { tests, steps, deselected, jobs, cluster } => {
                 let deselected = if *deselected > 0 { format!(" / {deselected} deselected") } else { String::new() };
-                self.println(&format!("collected {tests} tests{deselected}; {jobs} at a time on {cluster}"));
+                self.println(&format!("collected {} tests{deselected}; {jobs} at a time on {cluster}", tests.len()));
                 if let Some(bar) = &self.progress {
                     bar.set_length(*steps as u64);
                 }

@@ -1,6 +1,7 @@
 //! The JUnit reporter: one test case per step (classname = test id), gate
 //! decisions as properties, the step's log as system-out; written once,
-//! atomically, when the run finishes.
+//! atomically, when the run finishes, tests in plan order whatever order
+//! they finished in.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,8 @@ pub struct JunitReporter {
     path: PathBuf,
     started: SystemTime,
     properties: Vec<(String, String)>,
+    /// Test ids in plan order.
+    order: Vec<String>,
     cases: Vec<CaseRecord>,
     result: JunitResult,
 }
@@ -26,7 +29,7 @@ impl JunitReporter {
     /// `properties` are the run facts written on the `<testsuite>`.
     pub fn new(path: PathBuf, properties: Vec<(String, String)>) -> (Self, JunitResult) {
         let result = JunitResult::default();
-        let reporter = Self { path, started: SystemTime::now(), properties, cases: Vec::new(), result: Arc::clone(&result) };
+        let reporter = Self { path, started: SystemTime::now(), properties, order: Vec::new(), cases: Vec::new(), result: Arc::clone(&result) };
         (reporter, result)
     }
 }
@@ -43,7 +46,10 @@ impl Reporter for JunitReporter {
                 system_out: step.log.iter().map(|line| format!("{line}\n")).collect(),
             }),
             Event::Warning(warning) => self.properties.push(("warning".to_owned(), warning.clone())),
+            Event::RunStarted { tests, .. } => self.order.clone_from(tests),
             Event::RunFinished(totals) => {
+                // Stable: a test's steps keep their order.
+                self.cases.sort_by_key(|case| self.order.iter().position(|id| *id == case.classname).unwrap_or(usize::MAX));
                 let mut suite = SuiteInfo::for_run(self.started, self.properties.clone());
                 suite.duration = Some(totals.duration);
                 let written = write_junit_file(&self.path, &suite, &self.cases, |text| redactor().redact(text)).map_err(|e| e.to_string());
@@ -52,7 +58,7 @@ impl Reporter for JunitReporter {
                 }
                 *self.result.lock().unwrap_or_else(|p| p.into_inner()) = Some(written);
             }
-            Event::RunStarted { .. } | Event::TestStarted { .. } | Event::TestFinished(_) => {}
+            Event::TestStarted { .. } | Event::TestFinished(_) => {}
         }
     }
 }

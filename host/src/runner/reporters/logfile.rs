@@ -32,7 +32,7 @@ impl Reporter for LogFileReporter {
     fn handle(&mut self, event: &Event) {
         match event {
             Event::RunStarted { tests, deselected, jobs, cluster, .. } => {
-                self.line(&format!("run started: {tests} tests ({deselected} deselected), {jobs} at a time, cluster {cluster}"));
+                self.line(&format!("run started: {} tests ({deselected} deselected), {jobs} at a time, cluster {cluster}", tests.len()));
             }
             Event::Warning(warning) => self.line(&format!("WARNING {warning}")),
             Event::TestStarted { test, namespace } => {

@@ -1,0 +1,381 @@
+//! `mtv-host run`: collect the test plan, gate it, run it against the
+//! cluster, report.
+//!
+//! config + --set ─► settings ─► plan, -k/-m ─► secrets, profile ─► plugins
+//! ─► gates ─► units ─► (--collect-only | --setup-plan | execute) ─► report
+//! plugins ─► exit status.
+
+mod dry;
+mod execute;
+mod inputs;
+mod plugins;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+use mtv_host::copyoffload::{VendorRegistry, plan_copyoffload};
+use mtv_host::enrich::{JjiSettings, enrich_report, plugin_spec};
+use mtv_host::migration::RunInputs;
+use mtv_host::plan::{JIRA_MARKER, TestFilter, TestPlan, collect};
+use mtv_host::plugins::{HostServices, LoadedPlugin, PluginRuntime, ReportFacts, ReqwestTransport};
+use mtv_host::report::Counts;
+use mtv_host::runner::{CopyOffloadPlans, DispatchOptions, Prepared, RunSettings, TestUnit, gate, parse_set, prepare_units};
+use mtv_host::secrets::{AuditLog, SecretBroker};
+
+use super::Cli;
+use super::exit::Exit;
+
+#[derive(Args, Debug)]
+pub(crate) struct RunArgs {
+    /// Override a [run] setting of the config (repeatable), e.g. --set storage_class=standard
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_set)]
+    set: Vec<(String, String)>,
+    /// Only tests whose id matches the keyword expression ("copyoffload and not vantara")
+    #[arg(short = 'k', value_name = "EXPR")]
+    keyword: Option<String>,
+    /// Only tests whose markers match the expression ("tier0 or warm")
+    #[arg(short = 'm', value_name = "EXPR")]
+    marker: Option<String>,
+    /// List the tests, their collection skips and gate decisions; touch no cluster
+    #[arg(long, conflicts_with = "setup_plan")]
+    collect_only: bool,
+    /// Print every object a run would create, as YAML (Secret data redacted); touch no cluster
+    #[arg(long)]
+    setup_plan: bool,
+    /// Tests run at once [default: [run] jobs, else 1]
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    jobs: Option<usize>,
+    /// Stop starting tests after the first failed test (--maxfail 1)
+    #[arg(short = 'x', long = "exitfirst")]
+    exitfirst: bool,
+    /// Stop starting tests after N failed tests
+    #[arg(long, value_name = "N")]
+    maxfail: Option<usize>,
+    /// JUnit report path [default: [run] junit_xml, else junit-report.xml]
+    #[arg(long, value_name = "PATH")]
+    junit_xml: Option<PathBuf>,
+    /// Keep every created object (resources.json lists them)
+    #[arg(long)]
+    skip_teardown: bool,
+    /// Do not dump Plans, Migrations, Providers and Events of failed tests
+    #[arg(long)]
+    skip_data_collector: bool,
+    /// Where failed tests' objects and resources.json go; emptied at start
+    #[arg(long, value_name = "DIR", default_value = ".data-collector")]
+    data_collector_path: PathBuf,
+    /// The providers file [default: $PROVIDERS_JSON_PATH, else ./.providers.json]
+    #[arg(long, value_name = "FILE")]
+    providers_json: Option<PathBuf>,
+    /// A mounted Secret directory (in-cluster runs): providers.json, cluster_* keys
+    #[arg(long, value_name = "DIR")]
+    secrets_dir: Option<PathBuf>,
+    /// Cluster to run against [default: [run] cluster, else sim]
+    #[arg(long, value_enum)]
+    cluster: Option<ClusterArg>,
+    /// Load only these plugins (repeatable)
+    #[arg(long = "plugin", value_name = "NAME")]
+    only: Vec<String>,
+    /// Do not load these plugins (repeatable)
+    #[arg(long = "no-plugin", value_name = "NAME")]
+    without: Vec<String>,
+    /// After the report is written, have JJI analyze failures (reads .env; needs JJI_SERVER_URL)
+    #[arg(long)]
+    analyze_with_ai: bool,
+    /// Run tests gated on this JIRA issue without asking JIRA (repeatable)
+    #[arg(long = "jira-force-run", value_name = "KEY")]
+    jira_force_run: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ClusterArg {
+    /// The embedded simulator, started in-process
+    Sim,
+    /// KUBECONFIG, ~/.kube/config or the in-cluster service account
+    Kubeconfig,
+}
+
+/// Prints `message` as an error and returns `exit`.
+fn stop(exit: Exit, message: impl std::fmt::Display) -> anyhow::Result<Exit> {
+    eprintln!("error: {}", mtv_host::secrets::redactor().redact(&message.to_string()));
+    Ok(exit)
+}
+
+pub(crate) fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run_async(cli, args))
+}
+
+async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
+    let dry_run = args.collect_only || args.setup_plan;
+    let config = match cli.run_config() {
+        Ok(config) => config,
+        Err(error) => return stop(Exit::Usage, format!("{error:#}")),
+    };
+    let settings = match RunSettings::resolve(&config, &overrides(args)) {
+        Ok(settings) => settings,
+        Err(error) => return stop(Exit::Usage, error),
+    };
+    if !dry_run && let Err(message) = settings.required() {
+        return stop(Exit::Failed, message);
+    }
+    let plan = match settings.test_plan().map(TestPlan::load) {
+        Ok(Ok(plan)) => plan,
+        Ok(Err(error)) => return stop(Exit::Usage, error),
+        Err(message) => return stop(Exit::Usage, message),
+    };
+    let filter = match TestFilter::new(args.keyword.as_deref(), args.marker.as_deref()) {
+        Ok(filter) => filter,
+        Err(error) => return stop(Exit::Usage, error),
+    };
+    let loaded = match inputs::load(args, &settings, dry_run) {
+        Ok(loaded) => loaded,
+        Err(message) => return stop(Exit::Failed, message),
+    };
+    let selection = filter.select(collect(&plan, &loaded.facts));
+    if selection.tests.is_empty() {
+        println!("no tests collected ({} deselected)", selection.deselected);
+        return Ok(Exit::NoTests);
+    }
+    let has_jira_markers = selection.tests.iter().any(|t| t.has_marker(JIRA_MARKER));
+    let (specs, jji_path, notes) = match plugins::specs(&config, args, &loaded.jira, has_jira_markers) {
+        Ok(found) => found,
+        Err(message) => return stop(Exit::Usage, message),
+    };
+    for note in &notes {
+        eprintln!("{note}");
+    }
+    let mut warnings = loaded.warnings;
+    let broker = Arc::new(loaded.broker);
+    let audit = if dry_run {
+        AuditLog::in_memory()
+    } else {
+        match AuditLog::open(&AuditLog::default_path(&settings.junit_xml)) {
+            Ok(audit) => audit,
+            Err(error) => return stop(Exit::Failed, error),
+        }
+    };
+    let services = HostServices { secrets: broker.clone(), transport: Arc::new(ReqwestTransport::new()), audit: Arc::new(audit) };
+    let runtime = Arc::new(PluginRuntime::new(services, cli.cache_dir())?);
+    let loaded_plugins = match plugins::load(Arc::clone(&runtime), specs).await {
+        Ok(found) => found,
+        Err(message) => return stop(Exit::Usage, message),
+    };
+    let gate_facts = mtv_host::plugins::RunFacts {
+        source_provider: loaded.facts.source_provider.clone().unwrap_or_default(),
+        source_provider_type: loaded.facts.source_provider_type.clone().unwrap_or_default(),
+        storage_class: loaded.facts.storage_class.clone().unwrap_or_default(),
+        dry_run,
+    };
+    let gating = match gate::decide(Arc::clone(&runtime), Arc::new(loaded_plugins.gates), gate_facts, &selection.tests).await {
+        Ok(gating) => gating,
+        Err(message) => return stop(Exit::Failed, message),
+    };
+    warnings.extend(gating.warnings.iter().cloned());
+
+    let copyoffload = if args.collect_only || loaded.source.is_none() {
+        CopyOffloadPlans::new()
+    } else {
+        let products: BTreeSet<String> = selection
+            .tests
+            .iter()
+            .filter(|t| t.spec.copyoffload && t.skip_reason().is_none())
+            .filter_map(|t| t.storage_vendor_product.clone())
+            .collect();
+        copyoffload_plans(Arc::clone(&runtime), Arc::clone(&broker), loaded_plugins.vendors, products, &mut warnings).await?
+    };
+    let storage_class = settings.storage_class.clone().unwrap_or_else(|| "<storage_class>".to_owned());
+    let inputs = loaded.source.as_ref().map(|source| RunInputs {
+        storage_class: &storage_class,
+        source,
+        source_storages: &settings.source_storages,
+        source_networks: &settings.source_networks,
+    });
+    let deselected = selection.deselected;
+    let units = prepare_units(selection.tests.clone(), &gating, inputs.as_ref(), &copyoffload);
+    if args.collect_only {
+        dry::collect_only(&units, &selection);
+        return Ok(Exit::Ok);
+    }
+    if args.setup_plan {
+        return match dry::setup_plan(&units) {
+            Ok(()) => Ok(Exit::Ok),
+            Err(message) => stop(Exit::Internal, message),
+        };
+    }
+    if let Err(message) = check_maps(&settings, &units) {
+        return stop(Exit::Failed, message);
+    }
+    let suite_properties = suite_properties(&settings, &loaded.facts);
+    let execution = execute::Execution {
+        settings: &settings,
+        options: DispatchOptions { jobs: settings.jobs, maxfail: if args.exitfirst { Some(1) } else { args.maxfail } },
+        skip_teardown: args.skip_teardown,
+        data_collector: (!args.skip_data_collector).then(|| args.data_collector_path.clone()),
+        resources_dir: args.data_collector_path.clone(),
+        suite_properties,
+        warnings,
+        deselected,
+    };
+    let finished = match execute::execute(units, execution).await {
+        Ok(finished) => finished,
+        Err(message) => return stop(Exit::Internal, message),
+    };
+    let counts = match &finished.report {
+        Some(Ok(counts)) => *counts,
+        Some(Err(problem)) => return stop(Exit::Internal, problem),
+        None => return stop(Exit::Internal, "the JUnit report was not written"),
+    };
+    report_plugins(&runtime, loaded_plugins.reporters, jji_path, args, &loaded.env, &settings, counts).await;
+    let totals = &finished.totals;
+    Ok(if totals.interrupted {
+        Exit::Interrupted
+    } else if totals.failed() {
+        Exit::Failed
+    } else if !totals.leftovers.is_empty() {
+        Exit::Leftovers
+    } else {
+        Exit::Ok
+    })
+}
+
+/// `--set` pairs, then the dedicated flags (which win).
+fn overrides(args: &RunArgs) -> Vec<(String, String)> {
+    let mut pairs = args.set.clone();
+    if let Some(cluster) = args.cluster {
+        pairs.push(("cluster".into(), match cluster {
+            ClusterArg::Sim => "sim".into(),
+            ClusterArg::Kubeconfig => "kubeconfig".into(),
+        }));
+    }
+    if let Some(jobs) = args.jobs {
+        pairs.push(("jobs".into(), jobs.to_string()));
+    }
+    if let Some(path) = &args.junit_xml {
+        pairs.push(("junit_xml".into(), path.display().to_string()));
+    }
+    pairs
+}
+
+/// Maps need sources: datastores for tests without copy-offload, networks
+/// for every test.
+fn check_maps(settings: &RunSettings, units: &[TestUnit]) -> Result<(), String> {
+    let ready: Vec<&TestUnit> = units.iter().filter(|u| matches!(u.prepared, Prepared::Ready(_))).collect();
+    let mut missing = Vec::new();
+    if ready.iter().any(|u| !u.test.spec.copyoffload) && settings.source_storages.is_empty() {
+        missing.push("source_storages = [\"<datastore id>\"]");
+    }
+    if !ready.is_empty() && settings.source_networks.is_empty() {
+        missing.push("source_networks = [\"<network id>\"]");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the StorageMap and NetworkMap need their sources: add {} under [run] in {} (or --set …)",
+        missing.join(" and "),
+        settings.config_name
+    ))
+}
+
+fn suite_properties(settings: &RunSettings, facts: &mtv_host::plan::RunFacts) -> Vec<(String, String)> {
+    let mut properties = Vec::new();
+    for (key, value) in [
+        ("source_provider", &facts.source_provider),
+        ("source_provider_type", &facts.source_provider_type),
+        ("storage_class", &facts.storage_class),
+    ] {
+        if let Some(value) = value {
+            properties.push((key.to_owned(), value.clone()));
+        }
+    }
+    properties.push(("jobs".to_owned(), settings.jobs.to_string()));
+    properties
+}
+
+/// Describes the vendor plugins and plans each product's Secret, on a
+/// blocking thread (plugin hooks are synchronous).
+async fn copyoffload_plans(
+    runtime: Arc<PluginRuntime>,
+    broker: Arc<SecretBroker>,
+    vendors: Vec<LoadedPlugin>,
+    products: BTreeSet<String>,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<CopyOffloadPlans> {
+    if products.is_empty() {
+        return Ok(CopyOffloadPlans::new());
+    }
+    let (plans, notes) = tokio::task::spawn_blocking(move || {
+        let (registry, failures) = VendorRegistry::describe_all(&runtime, vendors);
+        let mut notes: Vec<String> = failures.iter().map(ToString::to_string).collect();
+        let mut plans = CopyOffloadPlans::new();
+        for product in products {
+            let planned = plan_copyoffload(&runtime, &registry, broker.copyoffload(), Some(&product)).map_err(|e| e.to_string());
+            if let Ok(plan) = &planned {
+                notes.extend(plan.warnings.iter().cloned());
+            }
+            plans.insert(product, planned);
+        }
+        (plans, notes)
+    })
+    .await?;
+    warnings.extend(notes);
+    Ok(plans)
+}
+
+/// Reporter plugins after the report is written: the configured ones, and
+/// JJI with `--analyze-with-ai`. They never change the exit status.
+async fn report_plugins(
+    runtime: &Arc<PluginRuntime>,
+    mut reporters: Vec<LoadedPlugin>,
+    jji_path: Option<PathBuf>,
+    args: &RunArgs,
+    env: &mtv_host::secrets::Env,
+    settings: &RunSettings,
+    counts: Counts,
+) {
+    if args.analyze_with_ai {
+        match (JjiSettings::from_env(env), jji_path) {
+            (JjiSettings::Enabled { config, warnings }, Some(path)) => {
+                warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+                match runtime.load(&plugin_spec(&config, path)) {
+                    Ok(plugin) => reporters.push(plugin),
+                    Err(error) => eprintln!("AI analysis skipped: {error}"),
+                }
+            }
+            (JjiSettings::Enabled { .. }, None) => {
+                eprintln!("AI analysis skipped: add a [[plugins]] entry named jji (path = \".../jji.wasm\") to mtv-host.toml")
+            }
+            (JjiSettings::Disabled { warning }, _) => eprintln!("{warning}"),
+        }
+    }
+    if reporters.is_empty() {
+        return;
+    }
+    let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    let facts = ReportFacts {
+        tests: narrow(counts.tests),
+        failures: narrow(counts.failures),
+        errors: narrow(counts.errors),
+        skipped: narrow(counts.skipped),
+        dry_run: false,
+    };
+    let runtime = Arc::clone(runtime);
+    let path = settings.junit_xml.clone();
+    let outcomes = tokio::task::spawn_blocking(move || {
+        reporters.iter().map(|plugin| (plugin.name.clone(), enrich_report(&runtime, plugin, &path, facts.clone()))).collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_default();
+    for (plugin, outcome) in outcomes {
+        for message in outcome.messages() {
+            println!("{plugin}: {message}");
+        }
+        match outcome {
+            mtv_host::enrich::EnrichOutcome::Replaced { .. } => println!("{plugin}: report enriched in place"),
+            mtv_host::enrich::EnrichOutcome::Unchanged { reason, .. } => println!("{plugin}: report unchanged ({reason})"),
+            mtv_host::enrich::EnrichOutcome::Skipped { reason } => println!("{plugin}: {reason}"),
+        }
+    }
+}

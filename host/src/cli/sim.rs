@@ -1,0 +1,50 @@
+//! `mtv-host sim serve`: the Forklift simulator as a standalone server, so
+//! `kubectl --server http://127.0.0.1:N get plans -A` works against it.
+
+use super::exit::Exit;
+use mtv_sim::{Sim, SimConfig};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(clap::Subcommand, Debug)]
+pub(crate) enum SimCommand {
+    /// Serve the simulated cluster on loopback until Ctrl-C. Prints the URL
+    /// and writes a kubeconfig for it.
+    Serve {
+        /// Port on 127.0.0.1 (0 picks a free one)
+        #[arg(long, default_value_t = 8443)]
+        port: u16,
+        /// Source inventory (TOML; see sim/README.md) [default: the built-in one]
+        #[arg(long, value_name = "FILE")]
+        inventory: Option<PathBuf>,
+        /// Time each migration pipeline step takes
+        #[arg(long, value_name = "MS", default_value_t = 300)]
+        step_delay_ms: u64,
+        /// Require this bearer token
+        #[arg(long, env = "MTV_SIM_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Where to write the kubeconfig
+        #[arg(long, value_name = "FILE", default_value = "mtv-sim.kubeconfig")]
+        kubeconfig: PathBuf,
+    },
+}
+
+pub(crate) fn run(command: &SimCommand) -> anyhow::Result<Exit> {
+    let SimCommand::Serve { port, inventory, step_delay_ms, token, kubeconfig } = command;
+    let config = match inventory {
+        Some(path) => SimConfig::from_inventory_file(path)?,
+        None => SimConfig::default(),
+    };
+    let config = config.step_delay(Duration::from_millis(*step_delay_ms)).token(token.clone());
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let sim = Sim::start_on(config, SocketAddr::from((Ipv4Addr::LOCALHOST, *port))).await?;
+        std::fs::write(kubeconfig, sim.kubeconfig_yaml())?;
+        println!("Forklift simulator serving {}", sim.url());
+        println!("kubeconfig: {}  (kubectl --kubeconfig {} get plans -A)", kubeconfig.display(), kubeconfig.display());
+        tokio::signal::ctrl_c().await?;
+        sim.shutdown().await;
+        anyhow::Ok(Exit::Ok)
+    })
+}

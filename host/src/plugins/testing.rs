@@ -1,0 +1,36 @@
+//! A test harness for plugin authors: run a built component inside the real
+//! runtime, with fake host interfaces, from a plugin's own `cargo test`.
+//!
+//! ```no_run
+//! use mtv_host::plugins::testing::{FakeHost, build_component, sample};
+//!
+//! let wasm = build_component(env!("CARGO_MANIFEST_DIR")).unwrap();
+//! let plugin = FakeHost::new()
+//!     .setting("url", "https://issues.example.com")
+//!     .grant_origin("https://issues.example.com")
+//!     .respond("GET", "https://issues.example.com/rest/api/2/issue/ABC-1", 200, r#"{"key":"ABC-1"}"#)
+//!     .load(&wasm)
+//!     .unwrap();
+//! let outcome = plugin.decide(&sample::run_facts(), &sample::tests()).unwrap();
+//! plugin.assert_no_unexpected_requests();
+//! ```
+//!
+//! HTTP never reaches the network unless recording: requests are answered
+//! from canned answers (`respond`, or a file written in record mode and read
+//! by `FakeHost::replay`).
+
+mod build;
+mod canned;
+mod fake_host;
+mod logs;
+mod observed;
+mod record;
+pub mod sample;
+mod test_plugin;
+
+pub use build::{WASM_TARGET, build_component};
+pub use fake_host::FakeHost;
+pub use logs::LogLine;
+pub use observed::SentRequest;
+pub use record::{Exchange, RecordingTransport, load_exchanges};
+pub use test_plugin::TestPlugin;

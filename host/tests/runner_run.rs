@@ -1,0 +1,181 @@
+//! Full runs of `mtv-host run` against a simulator over real HTTP: the
+//! report, step semantics, teardown, the data collector, interruption and
+//! secrecy.
+
+mod runner_common;
+
+use std::time::Duration;
+
+use mtv_host::report::summarize;
+use mtv_sim::{RequestFault, SimConfig};
+use runner_common::*;
+
+/// `(tests, failures, errors, skipped)` counted from the testcase elements
+/// themselves, not the header.
+fn count_cases(xml: &str) -> (usize, usize, usize, usize) {
+    let doc = roxmltree::Document::parse(xml).expect("well-formed JUnit");
+    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    let with = |tag: &str| cases.iter().filter(|c| c.children().any(|e| e.has_tag_name(tag))).count();
+    (cases.len(), with("failure"), with("error"), with("skipped"))
+}
+
+fn case_outcome(xml: &str, classname: &str, name: &str) -> (String, String) {
+    let doc = roxmltree::Document::parse(xml).expect("well-formed JUnit");
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("classname") == Some(classname) && n.attribute("name") == Some(name))
+        .unwrap_or_else(|| panic!("no testcase {classname} {name}"));
+    match case.children().find(|e| e.is_element() && matches!(e.tag_name().name(), "failure" | "error" | "skipped")) {
+        Some(e) => (format!("{}:{}", e.tag_name().name(), e.attribute("type").unwrap_or_default()), e.attribute("message").unwrap_or_default().to_owned()),
+        None => ("passed".to_owned(), String::new()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_run_reports_every_step_and_tears_everything_down() {
+    let (sim, cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(PLAN, "jobs = 3", "");
+    let output = run_against(&ws, &sim, &[]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 1, "one real failure:\n{stdout}\n{stderr}");
+
+    let counts = summarize(&ws.path("junit-report.xml")).expect("report");
+    assert_eq!((counts.tests, counts.failures, counts.errors, counts.skipped), (25, 1, 0, 7), "{counts:?}");
+    assert_eq!(count_cases(&ws.read("junit-report.xml")), (25, 1, 0, 7));
+    assert!(stdout.contains("1 failed, 3 passed, 1 skipped"), "{stdout}");
+    assert!(stdout.contains("JUnit report: junit-report.xml"), "{stdout}");
+
+    assert_eq!(namespaces(&cluster).await, SEEDED_NAMESPACES, "teardown removes every test namespace");
+    let resources: serde_json::Value = serde_json::from_str(&ws.read(".data-collector/resources.json")).expect("resources.json");
+    assert_eq!(resources["torn_down"], true);
+    assert!(resources["created"].as_array().is_some_and(|c| c.iter().any(|r| r["kind"] == "Plan")));
+    assert_eq!(resources["leftovers"], serde_json::json!([]));
+    assert!(ws.read("mtv-host.log").contains("plan::missing-vm FAILED"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_failed_step_the_later_steps_are_expected_failures_naming_it() {
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(PLAN, "", "");
+    let output = run_against(&ws, &sim, &["-k", "missing-vm or pre-hook"]).await;
+    assert_eq!(code(&output), 1);
+    let xml = ws.read("junit-report.xml");
+    let (kind, message) = case_outcome(&xml, "plan::missing-vm", "create_plan");
+    assert_eq!(kind, "failure:PlanNotReady");
+    assert!(message.contains("VMNotFound"), "{message}");
+    for step in ["migrate", "check_vms"] {
+        assert_eq!(case_outcome(&xml, "plan::missing-vm", step), ("skipped:xfail".into(), "xfail: previous step failed (create_plan)".into()));
+    }
+    // An expected migration failure is a pass when it fails at the expected step.
+    for step in ["create_plan", "migrate", "check_vms"] {
+        assert_eq!(case_outcome(&xml, "plan::pre-hook-fails", step).0, "passed", "{step}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_data_collector_dumps_failed_tests_only() {
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(PLAN, "", "");
+    std::fs::create_dir_all(ws.path(".data-collector/stale")).unwrap();
+    let output = run_against(&ws, &sim, &["-k", "missing-vm or cold-sanity"]).await;
+    assert_eq!(code(&output), 1);
+    let dir = ws.path(".data-collector/plan__missing-vm");
+    for file in ["plans.yaml", "migrations.yaml", "providers.yaml", "events.yaml"] {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+    assert!(std::fs::read_to_string(dir.join("plans.yaml")).unwrap().contains("VMNotFound"));
+    assert!(!ws.path(".data-collector/plan__cold-sanity").exists(), "passing tests are not collected");
+    assert!(!ws.path(".data-collector/stale").exists(), "emptied at start");
+
+    let skipped = run_against(&ws, &sim, &["-k", "missing-vm", "--skip-data-collector"]).await;
+    assert_eq!(code(&skipped), 1);
+    assert!(!ws.path(".data-collector/plan__missing-vm").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn skip_teardown_keeps_the_objects_and_lists_them_in_resources_json() {
+    let (sim, cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(PLAN, "", "");
+    let output = run_against(&ws, &sim, &["-k", "cold-sanity", "--skip-teardown"]).await;
+    assert_eq!(code(&output), 0, "{}", text(&output).1);
+    let kept: Vec<String> = namespaces(&cluster).await.into_iter().filter(|n| n.starts_with("auto-")).collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let resources: serde_json::Value = serde_json::from_str(&ws.read(".data-collector/resources.json")).unwrap();
+    assert_eq!(resources["torn_down"], false);
+    let created = resources["created"].as_array().unwrap();
+    assert!(created.iter().any(|r| r["kind"] == "Namespace" && r["name"] == kept[0].as_str()));
+    for kind in ["Provider", "Secret", "StorageMap", "NetworkMap", "Plan", "Migration"] {
+        assert!(created.iter().any(|r| r["kind"] == kind && r["namespace"] == kept[0].as_str()), "{kind}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn leftovers_after_teardown_exit_6() {
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    sim.scenario().fail_requests(RequestFault::new("delete", "namespaces", 100, 500));
+    let ws = Workspace::new(PLAN, "teardown_timeout_s = 2", "");
+    let output = run_against(&ws, &sim, &["-k", "cold-sanity"]).await;
+    let (stdout, _) = text(&output);
+    assert_eq!(code(&output), 6, "{stdout}");
+    assert!(stdout.contains("LEFTOVER Namespace"), "{stdout}");
+    let resources: serde_json::Value = serde_json::from_str(&ws.read(".data-collector/resources.json")).unwrap();
+    assert_eq!(resources["leftovers"][0]["kind"], "Namespace");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_cancels_running_migrations_tears_down_writes_the_report_and_exits_2() {
+    let (sim, cluster) = simulator(SimConfig::default().step_delay(Duration::from_secs(2))).await;
+    let ws = Workspace::new(PLAN, "jobs = 2", "");
+    let kubeconfig = ws.kubeconfig_for(&sim);
+    let mut command = ws.command(&["-k", "cold-sanity or two-disks or pre-hook"]);
+    command.arg("--cluster").arg("kubeconfig").env("KUBECONFIG", kubeconfig).stdout(std::process::Stdio::piped());
+    let child = command.spawn().expect("spawn");
+    // Wait until both migrations run.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let stats = sim.stats();
+        if stats.by_resource.get("migrations").copied().unwrap_or(0) >= 2 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "migrations never started: {stats:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 2, "{stdout}\n{stderr}");
+    let xml = ws.read("junit-report.xml");
+    assert!(xml.contains("type=\"Interrupted\""), "{xml}");
+    assert!(stdout.contains("interrupted"), "{stdout}");
+    assert_eq!(namespaces(&cluster).await, SEEDED_NAMESPACES, "interrupted tests are torn down");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_never_reach_the_report_the_log_or_the_console() {
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    let plan = format!(
+        "{PLAN}\n[[tests]]\nname = \"copyoffload-ontap\"\ncopyoffload = true\nstorage_vendor_product = \"ontap\"\nvirtual_machines = [{{ name = \"mtv-xcopy-rhel9\" }}]\n"
+    );
+    let vendor = format!("[[plugins]]\nname = \"ontap\"\npath = {:?}\n", plugin("ontap"));
+    let ws = Workspace::new(&plan, "", &vendor);
+    let output = run_against(&ws, &sim, &["-v"]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 1, "{stdout}\n{stderr}");
+    let xml = ws.read("junit-report.xml");
+    assert!(xml.contains("classname=\"plan::copyoffload-ontap\" name=\"create_copyoffload_secret\""));
+    assert_eq!(case_outcome(&xml, "plan::copyoffload-ontap", "check_vms").0, "passed");
+    let mut outputs = vec![("stdout", stdout), ("stderr", stderr), ("junit", xml), ("log", ws.read("mtv-host.log"))];
+    outputs.push(("resources", ws.read(".data-collector/resources.json")));
+    for entry in std::fs::read_dir(ws.path(".data-collector/plan__missing-vm")).unwrap() {
+        let path = entry.unwrap().path();
+        outputs.push(("data collector", std::fs::read_to_string(path).unwrap()));
+    }
+    let setup = text(&ws.run(&["--setup-plan"]));
+    outputs.push(("setup-plan", setup.0 + &setup.1));
+    for (what, content) in outputs {
+        for canary in [CANARY_PASSWORD, CANARY_ARRAY_PASSWORD] {
+            assert!(!content.contains(canary), "{what} leaks {canary}");
+        }
+    }
+}
