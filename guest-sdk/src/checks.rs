@@ -24,8 +24,7 @@ impl Values {
 /// Whether `text` contains a dotted-quad IPv4 address anywhere
 /// (`10.0.0.1`, `https://10.0.0.1:443`).
 pub fn contains_ipv4(text: &str) -> bool {
-    text.split(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .any(|token| token.parse::<Ipv4Addr>().is_ok())
+    text.split(|c: char| !(c.is_ascii_digit() || c == '.')).any(|token| token.parse::<Ipv4Addr>().is_ok())
 }
 
 /// Whether `text` is a URL with a scheme, a host and an explicit port

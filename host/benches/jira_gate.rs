@@ -10,7 +10,9 @@
 mod jira_server;
 
 use jira_server::{Issue, JiraServer, Scenario};
-use mtv_host::plugins::{Grants, HostServices, Marker, NoAudit, PluginRuntime, PluginSpec, ReqwestTransport, RunFacts, SecretSource, TestItem};
+use mtv_host::plugins::{
+    Grants, HostServices, Marker, NoAudit, PluginRuntime, PluginSpec, ReqwestTransport, RunFacts, SecretSource, TestItem,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,20 +35,30 @@ fn tests(count: usize, issues: usize) -> Vec<TestItem> {
         .map(|n| TestItem {
             id: format!("plan::t{n}"),
             name: format!("t{n}"),
-            markers: vec![Marker { name: "jira".into(), args: vec![format!("MTV-{}", n % issues + 1)], kwargs: vec![("run".into(), "false".into())] }],
+            markers: vec![Marker {
+                name: "jira".into(),
+                args: vec![format!("MTV-{}", n % issues + 1)],
+                kwargs: vec![("run".into(), "false".into())],
+            }],
         })
         .collect()
 }
 
 /// (wall time, requests the server saw)
 fn gate(tests: &[TestItem], issues: usize, scenario: Scenario) -> anyhow::Result<(Duration, usize)> {
-    let server = JiraServer::start(TOKEN, (1..=issues).map(|n| Issue::new(&format!("MTV-{n}"), if n % 2 == 0 { "Closed" } else { "Open" })), scenario);
+    let server = JiraServer::start(
+        TOKEN,
+        (1..=issues).map(|n| Issue::new(&format!("MTV-{n}"), if n % 2 == 0 { "Closed" } else { "Open" })),
+        scenario,
+    );
     let services = HostServices {
         secrets: Arc::new(Credential(format!("Bearer {TOKEN}"))),
         transport: Arc::new(ReqwestTransport::new()),
         audit: Arc::new(NoAudit),
     };
-    let dir = std::env::var_os("MTV_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/plugins"));
+    let dir = std::env::var_os("MTV_PLUGIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/plugins"));
     let runtime = PluginRuntime::new(services, None)?;
     let spec = PluginSpec {
         name: "jira".into(),
@@ -56,7 +68,8 @@ fn gate(tests: &[TestItem], issues: usize, scenario: Scenario) -> anyhow::Result
         ..Default::default()
     };
     let plugin = runtime.load(&spec)?;
-    let facts = RunFacts { source_provider: "rhv".into(), source_provider_type: "ovirt".into(), storage_class: "sc".into(), dry_run: false };
+    let facts =
+        RunFacts { source_provider: "rhv".into(), source_provider_type: "ovirt".into(), storage_class: "sc".into(), dry_run: false };
     let started = Instant::now();
     let outcome = runtime.gate_decide(&plugin, &facts, tests)?.map_err(anyhow::Error::msg)?;
     let elapsed = started.elapsed();
@@ -75,6 +88,9 @@ fn main() -> anyhow::Result<()> {
 
     let ten_thousand = tests(10_000, 200);
     let (overhead, requests) = gate(&ten_thousand, 200, Scenario::default())?;
-    println!("10,000 tests on 200 issues, no latency: {requests} requests, {:.1} ms in all (host + plugin + loopback)", overhead.as_secs_f64() * 1e3);
+    println!(
+        "10,000 tests on 200 issues, no latency: {requests} requests, {:.1} ms in all (host + plugin + loopback)",
+        overhead.as_secs_f64() * 1e3
+    );
     Ok(())
 }

@@ -19,15 +19,21 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn measure(runs: usize, mut op: impl FnMut()) -> Duration {
-    median((0..runs).map(|_| {
-        let start = Instant::now();
-        op();
-        start.elapsed()
-    }).collect())
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                op();
+                start.elapsed()
+            })
+            .collect(),
+    )
 }
 
 fn main() -> anyhow::Result<()> {
-    let dir = std::env::var_os("MTV_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/plugins"));
+    let dir = std::env::var_os("MTV_PLUGIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/plugins"));
     let path = dir.join("ontap.wasm");
     anyhow::ensure!(path.is_file(), "{} is missing: run `cargo xtask bench`", path.display());
     let spec = PluginSpec { name: "ontap".into(), path: path.clone(), ..Default::default() };

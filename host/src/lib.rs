@@ -6,8 +6,8 @@
 
 pub mod config;
 pub mod copyoffload;
-pub mod job;
 pub mod enrich;
+pub mod job;
 pub mod migration;
 pub mod plan;
 pub mod plugins;
@@ -15,3 +15,4 @@ pub mod report;
 pub mod runner;
 pub mod scaffold;
 pub mod secrets;
+pub mod tls;

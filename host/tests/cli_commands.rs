@@ -112,7 +112,10 @@ fn copyoffload_check_fails_before_any_cluster_call_naming_key_and_variable() {
     let output = mtv_host(dir.path(), &["copyoffload", "check"]);
     let out = text(&output);
     assert_eq!(output.status.code(), Some(1), "{out}");
-    assert!(out.contains("vsphere-8.copyoffload.powermax_port_group_name") && out.contains("COPYOFFLOAD_POWERMAX_PORT_GROUP_NAME"), "{out}");
+    assert!(
+        out.contains("vsphere-8.copyoffload.powermax_port_group_name") && out.contains("COPYOFFLOAD_POWERMAX_PORT_GROUP_NAME"),
+        "{out}"
+    );
     assert!(!out.contains(CANARY), "{out}");
 }
 
@@ -141,12 +144,19 @@ fn usage_errors_exit_4_and_help_documents_exit_codes() {
 fn junit_merge_recomputes_totals_and_rejects_non_junit() {
     let dir = tempfile::tempdir().unwrap();
     let shard = |name: &str, cases: &str, tests: u32, failures: u32| {
-        let xml = format!("<?xml version=\"1.0\"?><testsuites><testsuite name=\"mtv-host\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"1.0\">{cases}</testsuite></testsuites>");
+        let xml = format!(
+            "<?xml version=\"1.0\"?><testsuites><testsuite name=\"mtv-host\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"1.0\">{cases}</testsuite></testsuites>"
+        );
         std::fs::write(dir.path().join(name), xml).unwrap();
         dir.path().join(name)
     };
     let a = shard("a.xml", "<testcase classname=\"p::a\" name=\"migrate\" time=\"0.5\"/>", 1, 0);
-    let b = shard("b.xml", "<testcase classname=\"p::b\" name=\"migrate\" time=\"0.5\"><failure message=\"boom\">trace</failure><system-out>log b</system-out></testcase>", 1, 1);
+    let b = shard(
+        "b.xml",
+        "<testcase classname=\"p::b\" name=\"migrate\" time=\"0.5\"><failure message=\"boom\">trace</failure><system-out>log b</system-out></testcase>",
+        1,
+        1,
+    );
     let out = dir.path().join("merged.xml");
     let output = mtv_host(dir.path(), &["junit", "merge", out.to_str().unwrap(), a.to_str().unwrap(), b.to_str().unwrap()]);
     assert!(output.status.success(), "{}", text(&output));

@@ -11,12 +11,14 @@ use serde_json::{Map, Value, json};
 use std::path::Path;
 use support::{FixedSecrets, fixture, plugin, services};
 
-const VENDORS: [&str; 9] = ["ontap", "vantara", "primera3par", "pureFlashArray", "powerflex", "powermax", "powerstore", "infinibox", "flashsystem"];
+const VENDORS: [&str; 9] =
+    ["ontap", "vantara", "primera3par", "pureFlashArray", "powerflex", "powermax", "powerstore", "infinibox", "flashsystem"];
 const CANARY_PASSWORD: &str = "canary-storage-pw-4be1";
 
 fn registry() -> (PluginRuntime, VendorRegistry) {
     let runtime = PluginRuntime::new(services(FixedSecrets::default()).0, None).unwrap();
-    let mut loaded: Vec<_> = VENDORS.iter().map(|v| runtime.load(&PluginSpec { name: v.to_string(), path: plugin(v), ..Default::default() }).unwrap()).collect();
+    let mut loaded: Vec<_> =
+        VENDORS.iter().map(|v| runtime.load(&PluginSpec { name: v.to_string(), path: plugin(v), ..Default::default() }).unwrap()).collect();
     loaded.push(runtime.load(&PluginSpec { name: "acme".into(), path: fixture("tenth-vendor"), ..Default::default() }).unwrap());
     let (registry, failures) = VendorRegistry::describe_all(&runtime, loaded);
     assert!(failures.is_empty(), "{failures:?}");
@@ -35,10 +37,17 @@ fn complete(vendor: &str) -> (Value, Vec<&'static str>) {
     let mut keys = vec!["STORAGE_HOSTNAME", "STORAGE_USERNAME", "STORAGE_PASSWORD"];
     let extra: &[(&str, &str, &str)] = match vendor {
         "ontap" => &[("ontap_svm", "svm0", "ONTAP_SVM")],
-        "vantara" => &[("vantara_storage_id", "800000012345", "STORAGE_ID"), ("vantara_storage_port", "443", "STORAGE_PORT"), ("vantara_hostgroup_id_list", "CL1-A,1:CL2-B,2", "HOSTGROUP_ID_LIST")],
+        "vantara" => &[
+            ("vantara_storage_id", "800000012345", "STORAGE_ID"),
+            ("vantara_storage_port", "443", "STORAGE_PORT"),
+            ("vantara_hostgroup_id_list", "CL1-A,1:CL2-B,2", "HOSTGROUP_ID_LIST"),
+        ],
         "pureFlashArray" => &[("pure_cluster_prefix", "px", "PURE_CLUSTER_PREFIX")],
         "powerflex" => &[("powerflex_system_id", "sys1", "POWERFLEX_SYSTEM_ID")],
-        "powermax" => &[("powermax_symmetrix_id", "000197900123", "POWERMAX_SYMMETRIX_ID"), ("powermax_port_group_name", "pg1", "POWERMAX_PORT_GROUP_NAME")],
+        "powermax" => &[
+            ("powermax_symmetrix_id", "000197900123", "POWERMAX_SYMMETRIX_ID"),
+            ("powermax_port_group_name", "pg1", "POWERMAX_PORT_GROUP_NAME"),
+        ],
         "primera3par" => {
             section["storage_hostname"] = json!("https://10.0.0.5:8080");
             &[]
@@ -83,11 +92,14 @@ fn each_missing_required_key_has_its_own_named_error() {
     let (runtime, registry) = registry();
     for vendor in VENDORS {
         let (section, _) = complete(vendor);
-        let required: Vec<String> = section.as_object().unwrap().keys().filter(|k| !["storage_vendor_product"].contains(&k.as_str())).cloned().collect();
+        let required: Vec<String> =
+            section.as_object().unwrap().keys().filter(|k| !["storage_vendor_product"].contains(&k.as_str())).cloned().collect();
         for key in required {
             let mut partial = section.clone();
             partial.as_object_mut().unwrap().remove(&key);
-            let error = plan_for(&runtime, &registry, &partial, &Env::default()).err().unwrap_or_else(|| panic!("{vendor} accepted a config without {key}"));
+            let error = plan_for(&runtime, &registry, &partial, &Env::default())
+                .err()
+                .unwrap_or_else(|| panic!("{vendor} accepted a config without {key}"));
             let CopyOffloadError::Invalid { problems, .. } = &error else { panic!("{vendor}/{key}: {error}") };
             assert_eq!(problems.len(), 1, "{vendor}/{key}: {problems:?}");
             assert!(problems[0].contains(&format!("vsphere-8.copyoffload.{key}")), "{vendor}: {}", problems[0]);
@@ -193,7 +205,11 @@ fn ssh_clone_method_patches_the_provider_and_requires_esxi_credentials() {
     for key in ["esxi_host", "esxi_user", "esxi_password"] {
         assert!(error.contains(&format!("copyoffload.{key}")), "{error}");
     }
-    let env = Env::from_pairs([("COPYOFFLOAD_ESXI_HOST", "esxi1"), ("COPYOFFLOAD_ESXI_USER", "root"), ("COPYOFFLOAD_ESXI_PASSWORD", "canary-esxi-31ff")]);
+    let env = Env::from_pairs([
+        ("COPYOFFLOAD_ESXI_HOST", "esxi1"),
+        ("COPYOFFLOAD_ESXI_USER", "root"),
+        ("COPYOFFLOAD_ESXI_PASSWORD", "canary-esxi-31ff"),
+    ]);
     let plan = plan_for(&runtime, &registry, &section, &env).unwrap();
     assert_eq!(plan.provider_patch, Some(json!({ "spec": { "settings": { "esxiCloneMethod": "ssh" } } })));
 }

@@ -16,7 +16,12 @@ fn typed<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> T {
 
 #[test]
 fn rendered_objects_are_valid_kubernetes_objects() {
-    let options = JobOptions { shards: 3, image: "registry.example.com/mtv-host:1".into(), run_args: vec!["-m".into(), "tier0".into()], ..Default::default() };
+    let options = JobOptions {
+        shards: 3,
+        image: "registry.example.com/mtv-host:1".into(),
+        run_args: vec!["-m".into(), "tier0".into()],
+        ..Default::default()
+    };
     let objects = render(&options);
     let kinds: Vec<&str> = objects.iter().map(|o| o["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "PersistentVolumeClaim", "Job", "Pod"]);
@@ -91,7 +96,8 @@ fn the_containerfile_copies_only_what_exists_or_is_built() {
             None if copy.source == "." => {}
             None => assert!(root().join(&copy.source).exists(), "COPY {} does not exist in the repository", copy.source),
             Some("build") => {
-                let built = copy.source.strip_prefix("/src/").unwrap_or_else(|| panic!("{} is outside the build's WORKDIR /src", copy.source));
+                let built =
+                    copy.source.strip_prefix("/src/").unwrap_or_else(|| panic!("{} is outside the build's WORKDIR /src", copy.source));
                 match built {
                     "target/release/mtv-host" => {
                         assert!(build_steps.contains("cargo build --release --package mtv-host"));
@@ -99,7 +105,11 @@ fn the_containerfile_copies_only_what_exists_or_is_built() {
                     }
                     "target/plugins" => {
                         assert!(build_steps.contains("cargo xtask plugins") && build_steps.contains("rustup target add wasm32-wasip2"));
-                        assert!(std::fs::read_to_string(root().join("xtask/src/main.rs")).unwrap().contains("(\"plugins/vendors\", \"plugins\")"));
+                        assert!(
+                            std::fs::read_to_string(root().join("xtask/src/main.rs"))
+                                .unwrap()
+                                .contains("(\"plugins/vendors\", \"plugins\")")
+                        );
                     }
                     other => panic!("the build stage does not produce {other}"),
                 }

@@ -63,7 +63,8 @@ impl Gate {
     }
 
     fn decide_with(&self, tests: &[TestItem], dry_run: bool) -> Result<GateOutcome, String> {
-        let facts = RunFacts { source_provider: "rhv-4.4".into(), source_provider_type: "ovirt".into(), storage_class: "sc".into(), dry_run };
+        let facts =
+            RunFacts { source_provider: "rhv-4.4".into(), source_provider_type: "ovirt".into(), storage_class: "sc".into(), dry_run };
         self.runtime.gate_decide(&self.plugin, &facts, tests).expect("the hook ran")
     }
 }
@@ -145,7 +146,8 @@ fn an_unresolved_issue_runs_the_test_as_an_expected_failure_by_default() {
 #[test]
 fn closed_and_resolved_issues_let_their_tests_run() {
     let jira_server = server(Scenario::default());
-    let tests = [test("closed", vec![jira(&["MTV-2"], &[("run", "false")])]), test("resolved", vec![jira(&["MTV-3"], &[("run", "false")])])];
+    let tests =
+        [test("closed", vec![jira(&["MTV-2"], &[("run", "false")])]), test("resolved", vec![jira(&["MTV-3"], &[("run", "false")])])];
     let outcome = gate(&jira_server.url, &[]).decide(&tests).unwrap();
     assert_eq!(decision(&outcome, "closed"), "run");
     assert_eq!(decision(&outcome, "resolved"), "run");
@@ -261,7 +263,8 @@ fn rate_limits_are_retried_after_the_retry_after_delay() {
 #[test]
 fn overload_is_retried_with_backoff() {
     let jira_server = server(Scenario { unavailable: 2, ..Default::default() });
-    let outcome = gate(&jira_server.url, &[("connection_retry_backoff_factor", "0.05")]).decide(&[test("t", vec![jira(&["MTV-2"], &[])])]).unwrap();
+    let outcome =
+        gate(&jira_server.url, &[("connection_retry_backoff_factor", "0.05")]).decide(&[test("t", vec![jira(&["MTV-2"], &[])])]).unwrap();
     assert_eq!(decision(&outcome, "t"), "run");
     assert_eq!(jira_server.requests(Endpoint::Search), 3);
 }
@@ -270,7 +273,8 @@ fn overload_is_retried_with_backoff() {
 fn retries_stop_at_connection_retry_total() {
     let jira_server = server(Scenario { unavailable: 100, ..Default::default() });
     let tests = [test("gated", vec![jira(&["MTV-1"], &[])]), test("plain", vec![])];
-    let outcome = gate(&jira_server.url, &[("connection_retry_total", "3"), ("connection_retry_backoff_factor", "0.01")]).decide(&tests).unwrap();
+    let outcome =
+        gate(&jira_server.url, &[("connection_retry_total", "3"), ("connection_retry_backoff_factor", "0.01")]).decide(&tests).unwrap();
     assert_eq!(jira_server.total_requests(), 3);
     assert_eq!(decision(&outcome, "gated"), "skip: JIRA unavailable: JIRA answered 503 Service Unavailable (gave up after 3 tries)");
     assert_eq!(decision(&outcome, "plain"), "none");
@@ -281,11 +285,18 @@ fn an_sso_login_page_is_a_clear_error() {
     let jira_server = server(Scenario { html_login: true, ..Default::default() });
     let tests = [test("t", vec![jira(&["MTV-1"], &[])])];
     let strict = gate(&jira_server.url, &[("error_strategy", "strict")]).decide(&tests).unwrap_err();
-    assert!(strict.contains("JIRA answered with HTML: check url/token (<!DOCTYPE html> <html><head><title>Log in - Corporate SSO"), "{strict}");
+    assert!(
+        strict.contains("JIRA answered with HTML: check url/token (<!DOCTYPE html> <html><head><title>Log in - Corporate SSO"),
+        "{strict}"
+    );
     assert_eq!(jira_server.total_requests(), 1, "a login page is not retried");
 
     let skip = gate(&jira_server.url, &[]).decide(&tests).unwrap();
-    assert!(decision(&skip, "t").starts_with("skip: JIRA unavailable: JIRA answered with HTML: check url/token"), "{}", decision(&skip, "t"));
+    assert!(
+        decision(&skip, "t").starts_with("skip: JIRA unavailable: JIRA answered with HTML: check url/token"),
+        "{}",
+        decision(&skip, "t")
+    );
 }
 
 #[test]
@@ -411,8 +422,11 @@ fn jira_down_with_error_strategy_strict_stops_the_run() {
 #[test]
 fn jira_down_with_the_default_error_strategy_skips_only_the_gated_tests() {
     let jira_server = stopped_server();
-    let tests =
-        [test("gated", vec![jira(&["MTV-1"], &[])]), test("gated_run_false", vec![jira(&["MTV-2"], &[("run", "false")])]), test("plain", vec![])];
+    let tests = [
+        test("gated", vec![jira(&["MTV-1"], &[])]),
+        test("gated_run_false", vec![jira(&["MTV-2"], &[("run", "false")])]),
+        test("plain", vec![]),
+    ];
     let outcome = gate(&jira_server.url, &FAST_RETRIES).decide(&tests).unwrap();
     for name in ["gated", "gated_run_false"] {
         assert!(decision(&outcome, name).starts_with("skip: JIRA unavailable: cannot connect to"), "{}", decision(&outcome, name));
@@ -420,13 +434,18 @@ fn jira_down_with_the_default_error_strategy_skips_only_the_gated_tests() {
     assert_eq!(property(&outcome, "gated", "jira"), ["MTV-1:unavailable:skip"]);
     assert_eq!(decision(&outcome, "plain"), "none");
     assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
-    assert!(outcome.warnings[0].contains("skipped 2 tests") && outcome.warnings[0].contains("error_strategy = skip"), "{:?}", outcome.warnings);
+    assert!(
+        outcome.warnings[0].contains("skipped 2 tests") && outcome.warnings[0].contains("error_strategy = skip"),
+        "{:?}",
+        outcome.warnings
+    );
 }
 
 #[test]
 fn jira_down_with_error_strategy_ignore_runs_every_test() {
     let jira_server = stopped_server();
-    let tests: Vec<TestItem> = (0..50).map(|n| test(&format!("t{n}"), vec![jira(&[&format!("MTV-{}", n % 7 + 1)], &[("run", "false")])])).collect();
+    let tests: Vec<TestItem> =
+        (0..50).map(|n| test(&format!("t{n}"), vec![jira(&[&format!("MTV-{}", n % 7 + 1)], &[("run", "false")])])).collect();
     let settings = [FAST_RETRIES[0], FAST_RETRIES[1], ("error_strategy", "ignore")];
     let started = Instant::now();
     let outcome = gate(&jira_server.url, &settings).decide(&tests).unwrap();
@@ -480,8 +499,9 @@ fn capped_search_pages_are_followed() {
 #[test]
 fn an_origin_the_run_config_does_not_grant_stops_the_run() {
     let jira_server = server(Scenario::default());
-    let error =
-        load(&jira_server.url, "https://issues.example.com", &[], Limits::default()).decide(&[test("t", vec![jira(&["MTV-1"], &[])])]).unwrap_err();
+    let error = load(&jira_server.url, "https://issues.example.com", &[], Limits::default())
+        .decide(&[test("t", vec![jira(&["MTV-1"], &[])])])
+        .unwrap_err();
     assert!(error.contains("grants.http") && error.contains(&jira_server.url), "{error}");
     assert_eq!(jira_server.total_requests(), 0);
 }

@@ -77,11 +77,34 @@ fn setup_plan_prints_every_object_with_secret_data_redacted() {
     let output = ws.run(&["--setup-plan", "-k", "pre-hook"]);
     let (stdout, stderr) = text(&output);
     assert_eq!(code(&output), 0, "{stderr}");
-    for kind in ["kind: Namespace", "kind: Secret", "kind: Provider", "kind: StorageMap", "kind: NetworkMap", "kind: Hook", "kind: Plan", "kind: Migration"] {
+    for kind in [
+        "kind: Namespace",
+        "kind: Secret",
+        "kind: Provider",
+        "kind: StorageMap",
+        "kind: NetworkMap",
+        "kind: Hook",
+        "kind: Plan",
+        "kind: Migration",
+    ] {
         assert!(stdout.contains(kind), "{kind} in:\n{stdout}");
     }
     assert!(stdout.contains("password: '[REDACTED]'"), "{stdout}");
     assert!(stdout.contains("pod-security.kubernetes.io/enforce: restricted"));
     assert!(!stdout.contains(CANARY_PASSWORD) && !stderr.contains(CANARY_PASSWORD));
     assert!(!ws.path("junit-report.xml").exists());
+}
+
+#[test]
+fn plugin_selection_flags_narrow_what_loads() {
+    let plan = format!("{PLAN}\n[[tests]]\nname = \"xcopy\"\ncopyoffload = true\nvirtual_machines = [{{ name = \"mtv-xcopy-rhel9\" }}]\n");
+    let vendor = format!("[[plugins]]\nname = \"ontap\"\npath = {:?}\n", plugin("ontap"));
+    let ws = Workspace::new(&plan, "", &vendor);
+    let (stdout, _) = text(&ws.run(&["--setup-plan", "-k", "xcopy"]));
+    assert!(stdout.contains("# plan::xcopy — run") && stdout.contains("storageVendorProduct: ontap"), "{stdout}");
+    let (stdout, _) = text(&ws.run(&["--setup-plan", "-k", "xcopy", "--no-plugin", "ontap"]));
+    assert!(stdout.contains("# plan::xcopy — ERROR (storage_vendor_product 'ontap' has no vendor plugin"), "{stdout}");
+    let unknown = ws.run(&["--collect-only", "--plugin", "nosuch"]);
+    assert_eq!(code(&unknown), 4);
+    assert!(text(&unknown).1.contains("no plugin named 'nosuch'"));
 }

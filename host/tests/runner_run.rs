@@ -26,7 +26,10 @@ fn case_outcome(xml: &str, classname: &str, name: &str) -> (String, String) {
         .find(|n| n.has_tag_name("testcase") && n.attribute("classname") == Some(classname) && n.attribute("name") == Some(name))
         .unwrap_or_else(|| panic!("no testcase {classname} {name}"));
     match case.children().find(|e| e.is_element() && matches!(e.tag_name().name(), "failure" | "error" | "skipped")) {
-        Some(e) => (format!("{}:{}", e.tag_name().name(), e.attribute("type").unwrap_or_default()), e.attribute("message").unwrap_or_default().to_owned()),
+        Some(e) => (
+            format!("{}:{}", e.tag_name().name(), e.attribute("type").unwrap_or_default()),
+            e.attribute("message").unwrap_or_default().to_owned(),
+        ),
         None => ("passed".to_owned(), String::new()),
     }
 }
@@ -64,7 +67,10 @@ async fn after_a_failed_step_the_later_steps_are_expected_failures_naming_it() {
     assert_eq!(kind, "failure:PlanNotReady");
     assert!(message.contains("VMNotFound"), "{message}");
     for step in ["migrate", "check_vms"] {
-        assert_eq!(case_outcome(&xml, "plan::missing-vm", step), ("skipped:xfail".into(), "xfail: previous step failed (create_plan)".into()));
+        assert_eq!(
+            case_outcome(&xml, "plan::missing-vm", step),
+            ("skipped:xfail".into(), "xfail: previous step failed (create_plan)".into())
+        );
     }
     // An expected migration failure is a pass when it fails at the expected step.
     for step in ["create_plan", "migrate", "check_vms"] {
@@ -178,4 +184,65 @@ async fn secrets_never_reach_the_report_the_log_or_the_console() {
             assert!(!content.contains(canary), "{what} leaks {canary}");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exitfirst_stops_starting_tests_after_the_first_failure() {
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(PLAN, "jobs = 1", "");
+    let output = run_against(&ws, &sim, &["-x", "-k", "missing-vm or pre-hook"]).await;
+    let (stdout, _) = text(&output);
+    assert_eq!(code(&output), 1, "{stdout}");
+    let xml = ws.read("junit-report.xml");
+    let (kind, message) = case_outcome(&xml, "plan::pre-hook-fails", "create_storagemap");
+    assert_eq!((kind.as_str(), message.as_str()), ("skipped:skip", "stopped after 1 failed test(s) (--maxfail 1)"));
+    assert!(stdout.contains("!!! stopped after 1 failed test(s) (--maxfail 1) !!!"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_source_provider_fails_fast_as_a_setup_error() {
+    let (sim, cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(PLAN, "provider_ready_timeout_s = 60", "");
+    let providers = PROVIDERS.replace("vcenter.test.example", "unreachable.invalid");
+    std::fs::write(ws.path("providers.json"), providers).unwrap();
+    let started = std::time::Instant::now();
+    let output = run_against(&ws, &sim, &["-k", "cold-sanity"]).await;
+    assert!(started.elapsed() < Duration::from_secs(20), "no waiting for the Ready timeout");
+    assert_eq!(code(&output), 1);
+    let xml = ws.read("junit-report.xml");
+    let (kind, message) = case_outcome(&xml, "plan::cold-sanity", "create_storagemap");
+    assert_eq!(kind, "error:SetupError");
+    assert!(message.contains("ConnectionFailed"), "{message}");
+    assert_eq!(case_outcome(&xml, "plan::cold-sanity", "migrate").1, "xfail: previous step failed (create_storagemap)");
+    assert_eq!(namespaces(&cluster).await, SEEDED_NAMESPACES);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn waits_survive_dropped_watches_and_expired_resource_versions() {
+    // Every watch ends after one event, and the history is too short to
+    // resume from: the runner must resume, and re-read on 410 Gone.
+    let (sim, _cluster) = simulator(SimConfig::default().step_delay(Duration::from_millis(30)).watch_history(2)).await;
+    sim.scenario().drop_watches_after_events(Some(1));
+    let ws = Workspace::new(PLAN, "jobs = 2", "");
+    let output = run_against(&ws, &sim, &["-k", "cold-sanity or two-disks"]).await;
+    assert_eq!(code(&output), 0, "{}", text(&output).0);
+    assert!(sim.stats().watch >= 2, "the waits watched: {:?}", sim.stats());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn copy_offload_over_ssh_patches_the_source_provider() {
+    let (sim, cluster) = simulator(SimConfig::default()).await;
+    let plan = "[[tests]]\nname = \"xcopy-ssh\"\ncopyoffload = true\nvirtual_machines = [{ name = \"mtv-xcopy-rhel9\" }]\n";
+    let vendor = format!("[[plugins]]\nname = \"ontap\"\npath = {:?}\n", plugin("ontap"));
+    let ws = Workspace::new(plan, "", &vendor);
+    let ssh = r#""esxi_clone_method": "ssh", "esxi_host": "10.0.0.9", "esxi_user": "root", "esxi_password": "esxi-Pa55w0rd-3d1e","#;
+    std::fs::write(ws.path("providers.json"), PROVIDERS.replace("\"datastore_id\"", &format!("{ssh} \"datastore_id\""))).unwrap();
+    let output = run_against(&ws, &sim, &["--skip-teardown"]).await;
+    assert_eq!(code(&output), 0, "{}", text(&output).0);
+    let ns = namespaces(&cluster).await.into_iter().find(|n| n.starts_with("auto-")).expect("kept namespace");
+    let providers = cluster.list(mtv_host::migration::Kind::Provider, Some(&ns)).await.unwrap();
+    let source = providers.iter().find(|p| p["spec"]["type"] == "vsphere").expect("source provider");
+    assert_eq!(source["spec"]["settings"]["esxiCloneMethod"], "ssh");
+    let xml = ws.read("junit-report.xml");
+    assert!(xml.contains("patched Provider"), "the patch is in the step's log");
 }

@@ -2,10 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mtv_host::secrets::{
-    ChosenBy, Env, Source, load_dotenv, load_jira_settings, locate_providers_json,
-    resolve_copyoffload,
-};
+use mtv_host::secrets::{ChosenBy, Env, Source, load_dotenv, load_jira_settings, locate_providers_json, resolve_copyoffload};
 use serde_json::{Map, Value, json};
 
 fn section(value: Value) -> Map<String, Value> {
@@ -23,26 +20,14 @@ fn copyoffload_env_wins_for_overridable_keys() {
         "storage_hostname": "file-host.example.com",
         "storage_password": "file-password-1234",
     }));
-    let env = Env::from_pairs([
-        ("COPYOFFLOAD_STORAGE_HOSTNAME", "env-host.example.com"),
-        ("COPYOFFLOAD_STORAGE_PASSWORD", "env-password-5678"),
-    ]);
+    let env =
+        Env::from_pairs([("COPYOFFLOAD_STORAGE_HOSTNAME", "env-host.example.com"), ("COPYOFFLOAD_STORAGE_PASSWORD", "env-password-5678")]);
     let resolved = resolve_copyoffload("vsphere-8", &file, &env, Path::new(PROVIDERS));
 
-    assert_eq!(
-        resolved.plain("storage_hostname"),
-        Some("env-host.example.com")
-    );
-    let password = resolved
-        .secret("storage_password")
-        .expect("password resolved");
+    assert_eq!(resolved.plain("storage_hostname"), Some("env-host.example.com"));
+    let password = resolved.secret("storage_password").expect("password resolved");
     assert_eq!(password.expose(), "env-password-5678");
-    assert_eq!(
-        resolved.get("storage_password").map(|key| &key.source),
-        Some(&Source::Env {
-            var: "COPYOFFLOAD_STORAGE_PASSWORD".into()
-        })
-    );
+    assert_eq!(resolved.get("storage_password").map(|key| &key.source), Some(&Source::Env { var: "COPYOFFLOAD_STORAGE_PASSWORD".into() }));
     assert!(resolved.warnings().is_empty(), "{:?}", resolved.warnings());
 }
 
@@ -55,11 +40,7 @@ fn copyoffload_empty_env_falls_back_to_the_file() {
     assert_eq!(resolved.plain("storage_username"), Some("file-admin"));
     assert_eq!(
         resolved.get("storage_username").map(|key| &key.source),
-        Some(&Source::File {
-            path: PathBuf::from(PROVIDERS),
-            key_path: "vsphere-8.copyoffload.storage_username".into(),
-            line: None,
-        })
+        Some(&Source::File { path: PathBuf::from(PROVIDERS), key_path: "vsphere-8.copyoffload.storage_username".into(), line: None })
     );
 }
 
@@ -73,10 +54,7 @@ fn copyoffload_file_only_key_ignores_env_with_a_warning() {
     let warning = resolved.warnings().join("\n");
     assert!(warning.contains("COPYOFFLOAD_DATASTORE_ID"), "{warning}");
     assert!(warning.contains("ignored"), "{warning}");
-    assert!(
-        warning.contains("vsphere-8.copyoffload.datastore_id"),
-        "{warning}"
-    );
+    assert!(warning.contains("vsphere-8.copyoffload.datastore_id"), "{warning}");
 }
 
 #[test]
@@ -96,32 +74,16 @@ fn copyoffload_values_are_typed_by_sensitivity() {
         "storage_skip_ssl_verification": true,
     }));
     let resolved = resolve_copyoffload("vsphere-8", &file, &Env::default(), Path::new(PROVIDERS));
-    assert!(
-        resolved.plain("esxi_password").is_none(),
-        "a sensitive value must not be plain"
-    );
-    assert_eq!(
-        resolved
-            .secret("esxi_password")
-            .map(|secret| secret.expose()),
-        Some("esxi-secret-value")
-    );
+    assert!(resolved.plain("esxi_password").is_none(), "a sensitive value must not be plain");
+    assert_eq!(resolved.secret("esxi_password").map(|secret| secret.expose()), Some("esxi-secret-value"));
     assert_eq!(resolved.plain("esxi_user"), Some("root"));
     assert_eq!(resolved.plain("vantara_storage_port"), Some("443"));
-    assert_eq!(
-        resolved.plain("storage_skip_ssl_verification"),
-        Some("true")
-    );
+    assert_eq!(resolved.plain("storage_skip_ssl_verification"), Some("true"));
 }
 
 #[test]
 fn copyoffload_clone_method_defaults_to_vib() {
-    let resolved = resolve_copyoffload(
-        "vsphere-8",
-        &Map::new(),
-        &Env::default(),
-        Path::new(PROVIDERS),
-    );
+    let resolved = resolve_copyoffload("vsphere-8", &Map::new(), &Env::default(), Path::new(PROVIDERS));
     let clone_method = resolved.get("esxi_clone_method").expect("a default");
     assert_eq!(clone_method.value.expose(), "vib");
     assert_eq!(clone_method.source, Source::Default);
@@ -130,16 +92,10 @@ fn copyoffload_clone_method_defaults_to_vib() {
 #[test]
 fn copyoffload_secret_extra_from_env_is_parsed_into_secrets() {
     let file = section(json!({ "storage_secret_extra": { "COPY_SPEED": "slower" } }));
-    let env = Env::from_pairs([(
-        "COPYOFFLOAD_STORAGE_SECRET_EXTRA",
-        r#"{"COPY_SPEED": "faster", "RETRIES": 3}"#,
-    )]);
+    let env = Env::from_pairs([("COPYOFFLOAD_STORAGE_SECRET_EXTRA", r#"{"COPY_SPEED": "faster", "RETRIES": 3}"#)]);
     let resolved = resolve_copyoffload("vsphere-8", &file, &env, Path::new(PROVIDERS));
     let extra = resolved.secret_extra();
-    assert_eq!(
-        extra.get("COPY_SPEED").map(|value| value.expose()),
-        Some("faster")
-    );
+    assert_eq!(extra.get("COPY_SPEED").map(|value| value.expose()), Some("faster"));
     assert_eq!(extra.get("RETRIES").map(|value| value.expose()), Some("3"));
     assert!(resolved.errors().is_empty(), "{:?}", resolved.errors());
 }
@@ -150,14 +106,8 @@ fn copyoffload_secret_extra_that_is_not_an_object_is_an_error() {
     let resolved = resolve_copyoffload("vsphere-8", &Map::new(), &env, Path::new(PROVIDERS));
     assert!(resolved.get("storage_secret_extra").is_none());
     let errors = resolved.errors().join("\n");
-    assert!(
-        errors.contains("COPYOFFLOAD_STORAGE_SECRET_EXTRA") && errors.contains("JSON object"),
-        "{errors}"
-    );
-    assert!(
-        !errors.contains("COPY_SPEED=faster"),
-        "the value leaked into: {errors}"
-    );
+    assert!(errors.contains("COPYOFFLOAD_STORAGE_SECRET_EXTRA") && errors.contains("JSON object"), "{errors}");
+    assert!(!errors.contains("COPY_SPEED=faster"), "the value leaked into: {errors}");
 }
 
 #[test]
@@ -167,10 +117,7 @@ fn copyoffload_unlisted_keys_are_kept_for_vendors_and_explained() {
     assert_eq!(resolved.unlisted_keys(), ["storage_pasword"]);
     assert!(resolved.warnings().is_empty(), "the copy-offload planner warns, knowing the vendor's fields");
     let warning = resolved.unknown_key_warning("storage_pasword");
-    assert!(
-        warning.contains("vsphere-8.copyoffload.storage_pasword"),
-        "{warning}"
-    );
+    assert!(warning.contains("vsphere-8.copyoffload.storage_pasword"), "{warning}");
     assert!(warning.contains("storage_password"), "{warning}");
 }
 
@@ -183,64 +130,21 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 #[test]
 fn jira_env_wins_over_files_and_later_files_win() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let system = write(
-        dir.path(),
-        "etc-jira.cfg",
-        "[DEFAULT]\nurl = https://system.example\ntoken = system-token\nresolved_statuses = closed\n",
-    );
-    let user = write(
-        dir.path(),
-        "home-jira.cfg",
-        "[DEFAULT]\nurl = https://user.example\nerror_strategy = skip\n",
-    );
+    let system =
+        write(dir.path(), "etc-jira.cfg", "[DEFAULT]\nurl = https://system.example\ntoken = system-token\nresolved_statuses = closed\n");
+    let user = write(dir.path(), "home-jira.cfg", "[DEFAULT]\nurl = https://user.example\nerror_strategy = skip\n");
     let missing = dir.path().join("absent-jira.cfg");
-    let env = Env::from_pairs([
-        ("PYTEST_JIRA_TOKEN", "env-token-abcd"),
-        ("PYTEST_JIRA_URL", ""),
-    ]);
+    let env = Env::from_pairs([("PYTEST_JIRA_TOKEN", "env-token-abcd"), ("PYTEST_JIRA_URL", "")]);
 
-    let settings =
-        load_jira_settings(&[system.clone(), missing, user.clone()], &env).expect("loads");
+    let settings = load_jira_settings(&[system.clone(), missing, user.clone()], &env).expect("loads");
 
-    assert_eq!(
-        settings.url.as_deref(),
-        Some("https://user.example"),
-        "later file wins; empty env ignored"
-    );
-    assert_eq!(
-        settings.token.as_ref().map(|token| token.expose()),
-        Some("env-token-abcd")
-    );
-    assert_eq!(
-        settings.other.get("resolved_statuses").map(String::as_str),
-        Some("closed")
-    );
-    assert_eq!(
-        settings.other.get("error_strategy").map(String::as_str),
-        Some("skip")
-    );
-    assert_eq!(
-        settings.sources["token"],
-        Source::Env {
-            var: "PYTEST_JIRA_TOKEN".into()
-        }
-    );
-    assert_eq!(
-        settings.sources["url"],
-        Source::File {
-            path: user,
-            key_path: "url".into(),
-            line: Some(2)
-        }
-    );
-    assert_eq!(
-        settings.sources["resolved_statuses"],
-        Source::File {
-            path: system,
-            key_path: "resolved_statuses".into(),
-            line: Some(4)
-        }
-    );
+    assert_eq!(settings.url.as_deref(), Some("https://user.example"), "later file wins; empty env ignored");
+    assert_eq!(settings.token.as_ref().map(|token| token.expose()), Some("env-token-abcd"));
+    assert_eq!(settings.other.get("resolved_statuses").map(String::as_str), Some("closed"));
+    assert_eq!(settings.other.get("error_strategy").map(String::as_str), Some("skip"));
+    assert_eq!(settings.sources["token"], Source::Env { var: "PYTEST_JIRA_TOKEN".into() });
+    assert_eq!(settings.sources["url"], Source::File { path: user, key_path: "url".into(), line: Some(2) });
+    assert_eq!(settings.sources["resolved_statuses"], Source::File { path: system, key_path: "resolved_statuses".into(), line: Some(4) });
 }
 
 #[test]
@@ -253,10 +157,7 @@ fn jira_every_override_variable_applies() {
     let settings = load_jira_settings(&[], &env).expect("loads");
     assert_eq!(settings.url.as_deref(), Some("https://env.example"));
     assert_eq!(settings.username.as_deref(), Some("env-user"));
-    assert_eq!(
-        settings.password.as_ref().map(|password| password.expose()),
-        Some("env-password-1")
-    );
+    assert_eq!(settings.password.as_ref().map(|password| password.expose()), Some("env-password-1"));
     assert!(settings.token.is_none());
 }
 
@@ -266,23 +167,13 @@ fn dotenv_is_not_loaded_without_analyze_with_ai() {
     let path = write(dir.path(), ".env", "JJI_SERVER_URL=https://jji.example\n");
     assert!(load_dotenv(&path, false).expect("no error").is_empty());
     let pairs = load_dotenv(&path, true).expect("loads");
-    assert_eq!(
-        pairs,
-        [(
-            "JJI_SERVER_URL".to_owned(),
-            "https://jji.example".to_owned()
-        )]
-    );
+    assert_eq!(pairs, [("JJI_SERVER_URL".to_owned(), "https://jji.example".to_owned())]);
 }
 
 #[test]
 fn dotenv_never_overrides_the_real_environment() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = write(
-        dir.path(),
-        ".env",
-        "JJI_SERVER_URL=https://dotenv.example\nJJI_AI_MODEL=from-dotenv\n",
-    );
+    let path = write(dir.path(), ".env", "JJI_SERVER_URL=https://dotenv.example\nJJI_AI_MODEL=from-dotenv\n");
     let overlay = load_dotenv(&path, true).expect("loads");
     let env = Env::from_pairs([("JJI_SERVER_URL", "https://real.example")]).with_overlay(overlay);
     assert_eq!(env.get("JJI_SERVER_URL"), Some("https://real.example"));
@@ -292,11 +183,7 @@ fn dotenv_never_overrides_the_real_environment() {
 #[test]
 fn dotenv_missing_file_is_not_an_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    assert!(
-        load_dotenv(&dir.path().join(".env"), true)
-            .expect("no error")
-            .is_empty()
-    );
+    assert!(load_dotenv(&dir.path().join(".env"), true).expect("no error").is_empty());
 }
 
 #[test]
@@ -307,16 +194,10 @@ fn providers_json_location_order() {
     let empty_env = Env::from_pairs([("PROVIDERS_JSON_PATH", "")]);
 
     let chosen = locate_providers_json(Some(flag), &env, Some(secrets_dir));
-    assert_eq!(
-        (chosen.path.as_path(), chosen.chosen_by),
-        (flag, ChosenBy::Flag)
-    );
+    assert_eq!((chosen.path.as_path(), chosen.chosen_by), (flag, ChosenBy::Flag));
 
     let chosen = locate_providers_json(None, &env, Some(secrets_dir));
-    assert_eq!(
-        (chosen.path.as_path(), chosen.chosen_by),
-        (Path::new("/env/providers.json"), ChosenBy::EnvVar)
-    );
+    assert_eq!((chosen.path.as_path(), chosen.chosen_by), (Path::new("/env/providers.json"), ChosenBy::EnvVar));
 
     let chosen = locate_providers_json(None, &empty_env, Some(secrets_dir));
     assert_eq!(chosen.path, secrets_dir.join("providers.json"));

@@ -6,18 +6,14 @@ use std::process::Command;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use mtv_host::secrets::{
-    AuditEvent, AuditKind, AuditLog, BrokerSources, Env, Providers, SecretBroker, SecretValue,
-    explain_table, install_panic_hook, load_secrets_dir, redactor,
+    AuditEvent, AuditKind, AuditLog, BrokerSources, Env, Providers, SecretBroker, SecretValue, explain_table, install_panic_hook,
+    load_secrets_dir, redactor,
 };
 
 #[test]
 fn secret_value_never_formats_its_value() {
     let secret = SecretValue::new("canary-pw-7f3a91");
-    let shown = format!(
-        "{secret} {secret:?} {:?} {:#?}",
-        vec![&secret],
-        Some(&secret)
-    );
+    let shown = format!("{secret} {secret:?} {:?} {:#?}", vec![&secret], Some(&secret));
     assert!(!shown.contains("canary-pw-7f3a91"), "{shown}");
     assert!(shown.contains("[REDACTED]"));
 }
@@ -31,10 +27,7 @@ fn redactor_masks_the_value_and_its_base64() {
     let redacted = redactor().redact(&line);
     assert!(!redacted.contains(canary), "{redacted}");
     assert!(!redacted.contains(&encoded), "{redacted}");
-    assert_eq!(
-        redacted,
-        "password=[REDACTED] data: {\"STORAGE_PASSWORD\": \"[REDACTED]\"}"
-    );
+    assert_eq!(redacted, "password=[REDACTED] data: {\"STORAGE_PASSWORD\": \"[REDACTED]\"}");
 }
 
 #[test]
@@ -48,40 +41,20 @@ fn providers_passwords_are_masked_as_soon_as_the_file_is_parsed() {
     let providers = Providers::parse(Path::new(".providers.json"), text).expect("valid");
     let profile = providers.profile("vsphere-8").expect("exists");
     let shown = format!("{providers:?} {profile:?} {:?}", profile.password());
-    for canary in [
-        "canary-provider-pw-11",
-        "canary-storage-pw-22",
-        "canary-extra-33",
-        "canary-guest-pw-44",
-    ] {
+    for canary in ["canary-provider-pw-11", "canary-storage-pw-22", "canary-extra-33", "canary-guest-pw-44"] {
         assert!(!shown.contains(canary), "{canary} in {shown}");
-        assert_eq!(
-            redactor().redact(&format!("x {canary} x")),
-            "x [REDACTED] x"
-        );
+        assert_eq!(redactor().redact(&format!("x {canary} x")), "x [REDACTED] x");
     }
-    assert_eq!(
-        profile.password().map(SecretValue::expose),
-        Some("canary-provider-pw-11")
-    );
-    assert!(
-        profile.setting("password").is_none(),
-        "a password must not be a plain setting"
-    );
+    assert_eq!(profile.password().map(SecretValue::expose), Some("canary-provider-pw-11"));
+    assert!(profile.setting("password").is_none(), "a password must not be a plain setting");
 }
 
 #[test]
 fn audit_lines_never_contain_a_value() {
     let canary = SecretValue::new("canary-audit-pw-5d6e");
     let log = AuditLog::in_memory();
-    log.record(AuditEvent {
-        plugin: "jira",
-        kind: AuditKind::Secret,
-        target: "jira.token",
-        allowed: true,
-        reason: None,
-    })
-    .expect("recorded");
+    log.record(AuditEvent { plugin: "jira", kind: AuditKind::Secret, target: "jira.token", allowed: true, reason: None })
+        .expect("recorded");
     // A careless caller passing a value where a reason belongs is caught by
     // the redactor guard.
     let careless = format!("denied while holding {}", canary.expose());
@@ -105,17 +78,12 @@ fn audit_lines_never_contain_a_value() {
     assert!(entries[0].allowed);
     assert!(entries[0].reason.is_none());
     assert!(!lines[0].contains("reason"), "{}", lines[0]);
-    assert_eq!(
-        entries[1].reason.as_deref(),
-        Some("denied while holding [REDACTED]")
-    );
+    assert_eq!(entries[1].reason.as_deref(), Some("denied while holding [REDACTED]"));
     assert!(jiff_like_rfc3339(&entries[0].time), "{}", entries[0].time);
 }
 
 fn jiff_like_rfc3339(time: &str) -> bool {
-    time.len() == "2026-01-02T03:04:05.678Z".len()
-        && time.ends_with('Z')
-        && time.as_bytes()[10] == b'T'
+    time.len() == "2026-01-02T03:04:05.678Z".len() && time.ends_with('Z') && time.as_bytes()[10] == b'T'
 }
 
 #[test]
@@ -136,8 +104,7 @@ fn audit_file_is_appended_one_json_line_per_event() {
         assert_eq!(log.entries().expect("entries").len(), round + 1);
     }
     let text = std::fs::read_to_string(&path).expect("written");
-    let first: serde_json::Value =
-        serde_json::from_str(text.lines().next().expect("a line")).expect("JSON");
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().expect("a line")).expect("JSON");
     assert_eq!(first["kind"], "secret");
     assert_eq!(first["allowed"], false);
     assert_eq!(first["plugin"], "vendor-ontap");
@@ -146,11 +113,7 @@ fn audit_file_is_appended_one_json_line_per_event() {
 #[test]
 fn explain_table_shows_sources_not_values() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("cluster_password"),
-        "canary-cluster-pw-8f9a\n",
-    )
-    .expect("write");
+    std::fs::write(dir.path().join("cluster_password"), "canary-cluster-pw-8f9a\n").expect("write");
     let secrets_dir = load_secrets_dir(dir.path()).expect("loads");
     let broker = SecretBroker::new(BrokerSources {
         env: Env::from_pairs([("COPYOFFLOAD_STORAGE_PASSWORD", "canary-co-pw-0b1c")]),
@@ -182,12 +145,7 @@ fn panic_hook_child() {
 #[test]
 fn panic_hook_redacts_the_message() {
     let output = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "panic_hook_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "panic_hook_child", "--nocapture", "--test-threads=1"])
         .env(PANIC_CHILD, "1")
         .env_remove("RUST_BACKTRACE")
         .output()
@@ -196,8 +154,5 @@ fn panic_hook_redacts_the_message() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(!output.status.success(), "the child must panic: {stdout}");
     assert!(stderr.contains("could not parse [REDACTED]"), "{stderr}");
-    assert!(
-        !stderr.contains(PANIC_CANARY) && !stdout.contains(PANIC_CANARY),
-        "{stderr}\n{stdout}"
-    );
+    assert!(!stderr.contains(PANIC_CANARY) && !stdout.contains(PANIC_CANARY), "{stderr}\n{stdout}");
 }

@@ -27,9 +27,10 @@ fn main() -> Result<()> {
         }
         "quickstart" => {
             build_plugins(&root)?;
-            let mut args: Vec<String> = ["run", "--quiet", "--package", "mtv-host", "--", "run", "--config", "examples/quickstart/mtv-host.toml"]
-                .map(str::to_string)
-                .into();
+            let mut args: Vec<String> =
+                ["run", "--quiet", "--package", "mtv-host", "--", "run", "--config", "examples/quickstart/mtv-host.toml"]
+                    .map(str::to_string)
+                    .into();
             args.extend(std::env::args().skip(2));
             cargo(&root, &args, &[])
         }
@@ -78,7 +79,10 @@ fn cargo(root: &Path, args: &[String], env: &[(String, PathBuf)]) -> Result<()> 
 /// The wasm target is installed by this task, so a fresh machine needs no
 /// manual step.
 fn ensure_wasm_target() -> Result<()> {
-    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output().context("running rustup (is Rust installed with rustup?)")?;
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("running rustup (is Rust installed with rustup?)")?;
     if String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == WASM_TARGET) {
         return Ok(());
     }

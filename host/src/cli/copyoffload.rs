@@ -53,8 +53,10 @@ pub(crate) fn run(cli: &Cli, command: &CopyOffloadCommand) -> anyhow::Result<Exi
         }
         Err(e) => return Err(e.into()),
     };
-    let storage_class =
-        storage_class.clone().or_else(|| config.run.get("storage_class").and_then(|v| v.as_str()).map(str::to_string)).unwrap_or_else(|| "<storage_class>".into());
+    let storage_class = storage_class
+        .clone()
+        .or_else(|| config.run.get("storage_class").and_then(|v| v.as_str()).map(str::to_string))
+        .unwrap_or_else(|| "<storage_class>".into());
 
     println!("profile {profile}: copy-offload with {} ({}), plugin '{}'", plan.product, plan.display_name, plan.plugin);
     println!("\nSecret data (type Opaque):");

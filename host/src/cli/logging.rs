@@ -13,12 +13,7 @@ pub(crate) fn init(verbose: u8, quiet: bool) {
         (false, _) => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(RedactingStderr)
-        .with_target(false)
-        .without_time()
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(RedactingStderr).with_target(false).without_time().try_init();
 }
 
 /// Buffers one formatted event and writes it redacted to stderr.

@@ -47,7 +47,7 @@ pub(crate) struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the test plan: collect, gate, migrate, check, tear down, report.
-    #[command(after_help = exit::EXIT_CODES_HELP)]
+    #[command(after_help = run::after_help())]
     Run(Box<run::RunArgs>),
     /// List, inspect and check plugins.
     #[command(subcommand)]

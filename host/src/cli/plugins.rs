@@ -8,8 +8,8 @@ use super::Cli;
 use super::exit::Exit;
 use clap::Subcommand;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use mtv_host::scaffold::{Kind, PluginName};
 use mtv_host::plugins::{HostServices, NoAudit, NoSecrets, PluginRuntime, ReqwestTransport};
+use mtv_host::scaffold::{Kind, PluginName};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -75,7 +75,9 @@ pub(crate) fn run(cli: &Cli, command: &PluginsCommand) -> anyhow::Result<Exit> {
         PluginsCommand::List { only, without } => list(cli, only, without),
         PluginsCommand::Inspect { file, json } => inspect(cli, file, *json),
         PluginsCommand::Check { file, settings } => check::run(cli, file, settings),
-        PluginsCommand::New { kind, name, dir, sdk_path, host_path } => new::run(*kind, name, dir.as_deref(), sdk_path.as_deref(), host_path.as_deref()),
+        PluginsCommand::New { kind, name, dir, sdk_path, host_path } => {
+            new::run(*kind, name, dir.as_deref(), sdk_path.as_deref(), host_path.as_deref())
+        }
     }
 }
 

@@ -5,24 +5,23 @@
 //! ─► gates ─► units ─► (--collect-only | --setup-plan | execute) ─► report
 //! plugins ─► exit status.
 
+mod copyoffload;
 mod dry;
 mod execute;
 mod inputs;
 mod plugins;
+mod report;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use mtv_host::copyoffload::{VendorRegistry, plan_copyoffload};
-use mtv_host::enrich::{JjiSettings, enrich_report, plugin_spec};
 use mtv_host::migration::RunInputs;
 use mtv_host::plan::{JIRA_MARKER, TestFilter, TestPlan, collect};
-use mtv_host::plugins::{HostServices, LoadedPlugin, PluginRuntime, ReportFacts, ReqwestTransport};
-use mtv_host::report::Counts;
-use mtv_host::runner::{CopyOffloadPlans, DispatchOptions, Prepared, RunSettings, TestUnit, gate, parse_set, prepare_units};
-use mtv_host::secrets::{AuditLog, SecretBroker};
+use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
+use mtv_host::runner::{CopyOffloadPlans, DispatchOptions, Prepared, RUN_KEYS, RunSettings, TestUnit, gate, parse_set, prepare_units};
+use mtv_host::secrets::AuditLog;
 
 use super::Cli;
 use super::exit::Exit;
@@ -96,6 +95,17 @@ enum ClusterArg {
     Kubeconfig,
 }
 
+/// The `[run]` settings and the exit statuses, for `run --help`.
+pub(crate) fn after_help() -> String {
+    let width = RUN_KEYS.iter().map(|(key, _)| key.len()).max().unwrap_or(0);
+    let keys: Vec<String> = RUN_KEYS.iter().map(|(key, what)| format!("  {key:width$}  {what}")).collect();
+    format!(
+        "Run settings: [run] in mtv-host.toml, each overridable with --set key=value\n(input paths from the file are relative to it; outputs go to the working directory):\n{}\n\n{}",
+        keys.join("\n"),
+        super::exit::EXIT_CODES_HELP
+    )
+}
+
 /// Prints `message` as an error and returns `exit`.
 fn stop(exit: Exit, message: impl std::fmt::Display) -> anyhow::Result<Exit> {
     eprintln!("error: {}", mtv_host::secrets::redactor().redact(&message.to_string()));
@@ -139,7 +149,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::NoTests);
     }
     let has_jira_markers = selection.tests.iter().any(|t| t.has_marker(JIRA_MARKER));
-    let (specs, jji_path, notes) = match plugins::specs(&config, args, &loaded.jira, has_jira_markers) {
+    let plugins::Selected { specs, jji_path, notes } = match plugins::specs(&config, args, &loaded.jira, has_jira_markers) {
         Ok(found) => found,
         Err(message) => return stop(Exit::Usage, message),
     };
@@ -183,7 +193,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
             .filter(|t| t.spec.copyoffload && t.skip_reason().is_none())
             .filter_map(|t| t.storage_vendor_product.clone())
             .collect();
-        copyoffload_plans(Arc::clone(&runtime), Arc::clone(&broker), loaded_plugins.vendors, products, &mut warnings).await?
+        copyoffload::plans(Arc::clone(&runtime), Arc::clone(&broker), loaded_plugins.vendors, products, &mut warnings).await?
     };
     let storage_class = settings.storage_class.clone().unwrap_or_else(|| "<storage_class>".to_owned());
     let inputs = loaded.source.as_ref().map(|source| RunInputs {
@@ -227,7 +237,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         Some(Err(problem)) => return stop(Exit::Internal, problem),
         None => return stop(Exit::Internal, "the JUnit report was not written"),
     };
-    report_plugins(&runtime, loaded_plugins.reporters, jji_path, args, &loaded.env, &settings, counts).await;
+    report::run_reporters(&runtime, loaded_plugins.reporters, jji_path, args, &loaded.env, &settings, counts).await;
     let totals = &finished.totals;
     Ok(if totals.interrupted {
         Exit::Interrupted
@@ -244,10 +254,13 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
 fn overrides(args: &RunArgs) -> Vec<(String, String)> {
     let mut pairs = args.set.clone();
     if let Some(cluster) = args.cluster {
-        pairs.push(("cluster".into(), match cluster {
-            ClusterArg::Sim => "sim".into(),
-            ClusterArg::Kubeconfig => "kubeconfig".into(),
-        }));
+        pairs.push((
+            "cluster".into(),
+            match cluster {
+                ClusterArg::Sim => "sim".into(),
+                ClusterArg::Kubeconfig => "kubeconfig".into(),
+            },
+        ));
     }
     if let Some(jobs) = args.jobs {
         pairs.push(("jobs".into(), jobs.to_string()));
@@ -292,90 +305,4 @@ fn suite_properties(settings: &RunSettings, facts: &mtv_host::plan::RunFacts) ->
     }
     properties.push(("jobs".to_owned(), settings.jobs.to_string()));
     properties
-}
-
-/// Describes the vendor plugins and plans each product's Secret, on a
-/// blocking thread (plugin hooks are synchronous).
-async fn copyoffload_plans(
-    runtime: Arc<PluginRuntime>,
-    broker: Arc<SecretBroker>,
-    vendors: Vec<LoadedPlugin>,
-    products: BTreeSet<String>,
-    warnings: &mut Vec<String>,
-) -> anyhow::Result<CopyOffloadPlans> {
-    if products.is_empty() {
-        return Ok(CopyOffloadPlans::new());
-    }
-    let (plans, notes) = tokio::task::spawn_blocking(move || {
-        let (registry, failures) = VendorRegistry::describe_all(&runtime, vendors);
-        let mut notes: Vec<String> = failures.iter().map(ToString::to_string).collect();
-        let mut plans = CopyOffloadPlans::new();
-        for product in products {
-            let planned = plan_copyoffload(&runtime, &registry, broker.copyoffload(), Some(&product)).map_err(|e| e.to_string());
-            if let Ok(plan) = &planned {
-                notes.extend(plan.warnings.iter().cloned());
-            }
-            plans.insert(product, planned);
-        }
-        (plans, notes)
-    })
-    .await?;
-    warnings.extend(notes);
-    Ok(plans)
-}
-
-/// Reporter plugins after the report is written: the configured ones, and
-/// JJI with `--analyze-with-ai`. They never change the exit status.
-async fn report_plugins(
-    runtime: &Arc<PluginRuntime>,
-    mut reporters: Vec<LoadedPlugin>,
-    jji_path: Option<PathBuf>,
-    args: &RunArgs,
-    env: &mtv_host::secrets::Env,
-    settings: &RunSettings,
-    counts: Counts,
-) {
-    if args.analyze_with_ai {
-        match (JjiSettings::from_env(env), jji_path) {
-            (JjiSettings::Enabled { config, warnings }, Some(path)) => {
-                warnings.iter().for_each(|w| eprintln!("warning: {w}"));
-                match runtime.load(&plugin_spec(&config, path)) {
-                    Ok(plugin) => reporters.push(plugin),
-                    Err(error) => eprintln!("AI analysis skipped: {error}"),
-                }
-            }
-            (JjiSettings::Enabled { .. }, None) => {
-                eprintln!("AI analysis skipped: add a [[plugins]] entry named jji (path = \".../jji.wasm\") to mtv-host.toml")
-            }
-            (JjiSettings::Disabled { warning }, _) => eprintln!("{warning}"),
-        }
-    }
-    if reporters.is_empty() {
-        return;
-    }
-    let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
-    let facts = ReportFacts {
-        tests: narrow(counts.tests),
-        failures: narrow(counts.failures),
-        errors: narrow(counts.errors),
-        skipped: narrow(counts.skipped),
-        dry_run: false,
-    };
-    let runtime = Arc::clone(runtime);
-    let path = settings.junit_xml.clone();
-    let outcomes = tokio::task::spawn_blocking(move || {
-        reporters.iter().map(|plugin| (plugin.name.clone(), enrich_report(&runtime, plugin, &path, facts.clone()))).collect::<Vec<_>>()
-    })
-    .await
-    .unwrap_or_default();
-    for (plugin, outcome) in outcomes {
-        for message in outcome.messages() {
-            println!("{plugin}: {message}");
-        }
-        match outcome {
-            mtv_host::enrich::EnrichOutcome::Replaced { .. } => println!("{plugin}: report enriched in place"),
-            mtv_host::enrich::EnrichOutcome::Unchanged { reason, .. } => println!("{plugin}: report unchanged ({reason})"),
-            mtv_host::enrich::EnrichOutcome::Skipped { reason } => println!("{plugin}: {reason}"),
-        }
-    }
 }

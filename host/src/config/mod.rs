@@ -70,7 +70,8 @@ impl RunConfig {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<RunConfig, ConfigError> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: toml_message(text, &e) })?;
+        let file: ConfigFile =
+            toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: toml_message(text, &e) })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut seen = std::collections::BTreeSet::new();
         let mut plugins = file.plugins;
@@ -162,7 +163,8 @@ mod tests {
 
     #[test]
     fn plugin_paths_are_relative_to_the_config() {
-        let config = RunConfig::parse(Path::new("/etc/mtv/mtv-host.toml"), "[[plugins]]\nname = \"jira\"\npath = \"plugins/jira.wasm\"\n").unwrap();
+        let config =
+            RunConfig::parse(Path::new("/etc/mtv/mtv-host.toml"), "[[plugins]]\nname = \"jira\"\npath = \"plugins/jira.wasm\"\n").unwrap();
         assert_eq!(config.plugins[0].path, Path::new("/etc/mtv/plugins/jira.wasm"));
     }
 
@@ -190,7 +192,11 @@ mod tests {
 
     #[test]
     fn duplicate_names_are_rejected() {
-        let err = RunConfig::parse(Path::new("c.toml"), "[[plugins]]\nname = \"a\"\npath = \"a.wasm\"\n[[plugins]]\nname = \"a\"\npath = \"b.wasm\"\n").unwrap_err();
+        let err = RunConfig::parse(
+            Path::new("c.toml"),
+            "[[plugins]]\nname = \"a\"\npath = \"a.wasm\"\n[[plugins]]\nname = \"a\"\npath = \"b.wasm\"\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("two [[plugins]] entries are named 'a'"));
     }
 }

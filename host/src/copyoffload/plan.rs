@@ -12,7 +12,9 @@ const SKIP_SSL_TRUE: &str = "true";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CopyOffloadError {
-    #[error("storage_vendor_product '{product}' has no vendor plugin; loaded vendors: {loaded} (add a storage-vendor [[plugins]] entry to mtv-host.toml)")]
+    #[error(
+        "storage_vendor_product '{product}' has no vendor plugin; loaded vendors: {loaded} (add a storage-vendor [[plugins]] entry to mtv-host.toml)"
+    )]
     UnknownProduct { product: String, loaded: String },
     #[error("copy-offload configuration for {product} has {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid { product: String, problems: Vec<String> },
@@ -144,7 +146,11 @@ pub fn plan_copyoffload(
         if !vendor.info.honours_skip_ssl_verification {
             warnings.push(format!("{product}'s populator never verifies certificates: STORAGE_SKIP_SSL_VERIFICATION has no effect"));
         }
-        secret.push(SecretEntry { key: "STORAGE_SKIP_SSL_VERIFICATION".into(), value: ResolvedValue::Plain(SKIP_SSL_TRUE.into()), from: skip.source.to_string() });
+        secret.push(SecretEntry {
+            key: "STORAGE_SKIP_SSL_VERIFICATION".into(),
+            value: ResolvedValue::Plain(SKIP_SSL_TRUE.into()),
+            from: skip.source.to_string(),
+        });
     }
 
     let declared: Vec<&str> = vendor.info.fields.iter().map(|f| f.config_key.as_str()).collect();
@@ -155,7 +161,11 @@ pub fn plan_copyoffload(
     // Merged last: storage_secret_extra wins over every other source.
     for (key, value) in extra {
         secret.retain(|entry| &entry.key != key);
-        secret.push(SecretEntry { key: key.clone(), value: ResolvedValue::Secret(value.clone()), from: resolution.where_from("storage_secret_extra") });
+        secret.push(SecretEntry {
+            key: key.clone(),
+            value: ResolvedValue::Secret(value.clone()),
+            from: resolution.where_from("storage_secret_extra"),
+        });
     }
 
     for problem in runtime.vendor_validate(&vendor.plugin, &validated)? {

@@ -35,9 +35,9 @@ impl VendorRegistry {
     }
 
     pub fn find(&self, product: &str) -> Result<&Vendor, CopyOffloadError> {
-        self.vendors.iter().find(|v| v.info.product == product).ok_or_else(|| CopyOffloadError::UnknownProduct {
-            product: product.to_string(),
-            loaded: self.products().join(", "),
-        })
+        self.vendors
+            .iter()
+            .find(|v| v.info.product == product)
+            .ok_or_else(|| CopyOffloadError::UnknownProduct { product: product.to_string(), loaded: self.products().join(", ") })
     }
 }

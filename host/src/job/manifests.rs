@@ -89,7 +89,10 @@ fn volumes(options: &JobOptions) -> Vec<Volume> {
         },
         Volume {
             name: "reports".into(),
-            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource { claim_name: format!("{}-reports", options.name), read_only: None }),
+            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                claim_name: format!("{}-reports", options.name),
+                read_only: None,
+            }),
             ..Default::default()
         },
     ]
@@ -140,7 +143,8 @@ pub fn render(options: &JobOptions) -> Vec<serde_json::Value> {
         }),
         ..Default::default()
     };
-    let requests = BTreeMap::from([("cpu".to_string(), Quantity(options.cpu.clone())), ("memory".to_string(), Quantity(options.memory.clone()))]);
+    let requests =
+        BTreeMap::from([("cpu".to_string(), Quantity(options.cpu.clone())), ("memory".to_string(), Quantity(options.memory.clone()))]);
     let container = Container {
         name: "mtv-host".into(),
         image: Some(options.image.clone()),
@@ -193,15 +197,7 @@ pub fn render(options: &JobOptions) -> Vec<serde_json::Value> {
         }),
         ..Default::default()
     };
-    [
-        to_value(&account),
-        to_value(&role),
-        to_value(&binding),
-        to_value(&claim),
-        to_value(&job),
-        to_value(&reader),
-    ]
-    .to_vec()
+    [to_value(&account), to_value(&role), to_value(&binding), to_value(&claim), to_value(&job), to_value(&reader)].to_vec()
 }
 
 /// k8s-openapi's Serialize adds `apiVersion` and `kind`.

@@ -79,16 +79,9 @@ pub struct Cluster {
     ledger: Ledger,
 }
 
-/// Two TLS crypto providers are linked (kube's `ring`, reqwest's
-/// `aws-lc-rs`), so rustls cannot pick one by itself and would panic at
-/// client creation; the process uses `ring`.
-fn ensure_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 /// A client for a cluster at `url` without credentials (the embedded simulator).
 pub fn client_for_url(url: &str) -> Result<Client, ClusterError> {
-    ensure_crypto_provider();
+    crate::tls::install_crypto_provider();
     let uri = url.parse().map_err(|e| ClusterError::Connect(format!("{url} is not a URL: {e}")))?;
     Client::try_from(Config::new(uri)).map_err(|e| ClusterError::Connect(e.to_string()))
 }
@@ -96,12 +89,10 @@ pub fn client_for_url(url: &str) -> Result<Client, ClusterError> {
 /// A client from the usual kubeconfig inference: `KUBECONFIG`,
 /// `~/.kube/config`, or the in-cluster service account.
 pub async fn client_from_kubeconfig() -> Result<Client, ClusterError> {
-    ensure_crypto_provider();
-    Client::try_default().await.map_err(|e| {
-        ClusterError::Connect(format!(
-            "{e} (set KUBECONFIG, log in with `oc login`, or run with --cluster sim)"
-        ))
-    })
+    crate::tls::install_crypto_provider();
+    Client::try_default()
+        .await
+        .map_err(|e| ClusterError::Connect(format!("{e} (set KUBECONFIG, log in with `oc login`, or run with --cluster sim)")))
 }
 
 impl Cluster {
@@ -125,38 +116,34 @@ impl Cluster {
     pub async fn create(&self, test: &str, kind: Kind, object: &Value) -> Result<Value, ClusterError> {
         let name = object["metadata"]["name"].as_str().unwrap_or_default().to_owned();
         let namespace = object["metadata"]["namespace"].as_str().map(str::to_owned);
-        let dynamic: DynamicObject = serde_json::from_value(object.clone())
-            .map_err(|source| ClusterError::Shape { kind, name: name.clone(), source })?;
+        let dynamic: DynamicObject =
+            serde_json::from_value(object.clone()).map_err(|source| ClusterError::Shape { kind, name: name.clone(), source })?;
         let created = self
             .api(kind, namespace.as_deref())
             .create(&PostParams::default(), &dynamic)
             .await
             .map_err(|source| ClusterError::Api { action: "create", kind, name: name.clone(), source })?;
-        self.ledger.push(CreatedResource {
-            test: test.to_owned(),
-            kind,
-            api_version: kind.api_version(),
-            namespace,
-            name,
-        });
+        self.ledger.push(CreatedResource { test: test.to_owned(), kind, api_version: kind.api_version(), namespace, name });
         to_json(kind, &created)
     }
 
     pub async fn get(&self, kind: Kind, namespace: Option<&str>, name: &str) -> Result<Option<Value>, ClusterError> {
-        let found = self
-            .api(kind, namespace)
-            .get_opt(name)
-            .await
-            .map_err(|source| ClusterError::Api { action: "get", kind, name: name.to_owned(), source })?;
+        let found = self.api(kind, namespace).get_opt(name).await.map_err(|source| ClusterError::Api {
+            action: "get",
+            kind,
+            name: name.to_owned(),
+            source,
+        })?;
         found.map(|object| to_json(kind, &object)).transpose()
     }
 
     pub async fn list(&self, kind: Kind, namespace: Option<&str>) -> Result<Vec<Value>, ClusterError> {
-        let listed = self
-            .api(kind, namespace)
-            .list(&ListParams::default())
-            .await
-            .map_err(|source| ClusterError::Api { action: "list", kind, name: "(all)".into(), source })?;
+        let listed = self.api(kind, namespace).list(&ListParams::default()).await.map_err(|source| ClusterError::Api {
+            action: "list",
+            kind,
+            name: "(all)".into(),
+            source,
+        })?;
         listed.items.iter().map(|object| to_json(kind, object)).collect()
     }
 

@@ -13,12 +13,9 @@ use crate::secrets::redactor;
 pub async fn dump_namespace(cluster: &Cluster, namespace: &str, dir: &Path) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut written = Vec::new();
-    for (kind, file) in [
-        (Kind::Plan, "plans.yaml"),
-        (Kind::Migration, "migrations.yaml"),
-        (Kind::Provider, "providers.yaml"),
-        (Kind::Event, "events.yaml"),
-    ] {
+    for (kind, file) in
+        [(Kind::Plan, "plans.yaml"), (Kind::Migration, "migrations.yaml"), (Kind::Provider, "providers.yaml"), (Kind::Event, "events.yaml")]
+    {
         let items = cluster.list(kind, Some(namespace)).await.map_err(|e| e.to_string())?;
         let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items.into_iter().map(strip_managed_fields).collect::<Vec<_>>()});
         let yaml = serde_yaml_ng::to_string(&list).map_err(|e| format!("{kind} as YAML: {e}"))?;

@@ -28,12 +28,7 @@ impl Kind {
             Self::Namespace => ("", "v1", "Namespace", "namespaces"),
             Self::Secret => ("", "v1", "Secret", "secrets"),
             Self::Event => ("", "v1", "Event", "events"),
-            Self::NetworkAttachmentDefinition => (
-                "k8s.cni.cncf.io",
-                "v1",
-                "NetworkAttachmentDefinition",
-                "network-attachment-definitions",
-            ),
+            Self::NetworkAttachmentDefinition => ("k8s.cni.cncf.io", "v1", "NetworkAttachmentDefinition", "network-attachment-definitions"),
             Self::VirtualMachine => ("kubevirt.io", "v1", "VirtualMachine", "virtualmachines"),
             Self::Provider => (FORKLIFT, "v1beta1", "Provider", "providers"),
             Self::NetworkMap => (FORKLIFT, "v1beta1", "NetworkMap", "networkmaps"),
@@ -50,11 +45,7 @@ impl Kind {
 
     pub fn api_version(self) -> String {
         let (group, version, _, _) = self.coordinates();
-        if group.is_empty() {
-            version.to_owned()
-        } else {
-            format!("{group}/{version}")
-        }
+        if group.is_empty() { version.to_owned() } else { format!("{group}/{version}") }
     }
 
     pub fn namespaced(self) -> bool {
@@ -64,14 +55,6 @@ impl Kind {
     pub fn api_resource(self) -> ApiResource {
         let (group, version, kind, plural) = self.coordinates();
         ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, kind), plural)
-    }
-
-    /// The kind named in an object's `kind` field.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::TEARDOWN_ORDER
-            .into_iter()
-            .chain([Self::Namespace, Self::Event])
-            .find(|kind| kind.name() == name)
     }
 
     /// Deletion order inside a test namespace, as the original suite tears

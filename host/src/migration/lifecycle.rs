@@ -118,10 +118,7 @@ impl Lifecycle<'_> {
         }
         if let Some(patch) = &bp.provider_patch {
             let name = name_of(&bp.source_provider);
-            self.cluster
-                .patch(Kind::Provider, Some(self.namespace()), name, patch)
-                .await
-                .map_err(|e| e.to_string())?;
+            self.cluster.patch(Kind::Provider, Some(self.namespace()), name, patch).await.map_err(|e| e.to_string())?;
             journal.note(format!("patched Provider {name}: {patch}"));
             self.wait_provider_ready(name, journal).await?;
         }
@@ -184,20 +181,21 @@ impl Lifecycle<'_> {
         }
         self.create(Kind::Migration, &migration, journal).await?;
         let plan_name = name_of(&self.blueprint.plan);
-        let finished = wait_for(self.cluster, Kind::Plan, Some(self.namespace()), plan_name, "finish migrating", self.timeouts.migration, |object| {
-            let Some(plan) = object else {
-                return Check::Done(Err(format!("Plan {plan_name} was deleted while migrating")));
-            };
-            let result = [("Succeeded", PlanResult::Succeeded), ("Failed", PlanResult::Failed), ("Canceled", PlanResult::Canceled)]
-                .into_iter()
-                .find(|(kind, _)| true_condition(plan, kind).is_some_and(|c| c["category"] == "Advisory"));
-            match result {
-                Some((_, result)) => Check::Done(Ok((result, plan.clone()))),
-                None => Check::Pending,
-            }
-        })
-        .await
-        .map_err(wait_message)??;
+        let finished =
+            wait_for(self.cluster, Kind::Plan, Some(self.namespace()), plan_name, "finish migrating", self.timeouts.migration, |object| {
+                let Some(plan) = object else {
+                    return Check::Done(Err(format!("Plan {plan_name} was deleted while migrating")));
+                };
+                let result = [("Succeeded", PlanResult::Succeeded), ("Failed", PlanResult::Failed), ("Canceled", PlanResult::Canceled)]
+                    .into_iter()
+                    .find(|(kind, _)| true_condition(plan, kind).is_some_and(|c| c["category"] == "Advisory"));
+                match result {
+                    Some((_, result)) => Check::Done(Ok((result, plan.clone()))),
+                    None => Check::Pending,
+                }
+            })
+            .await
+            .map_err(wait_message)??;
         journal.note(format!("Plan {plan_name} finished: {:?}", finished.0));
         Ok(finished)
     }
@@ -215,11 +213,7 @@ fn describe_condition(condition: &Value) -> String {
     let kind = condition["type"].as_str().unwrap_or_default();
     let message = condition["message"].as_str().unwrap_or_default();
     let items: Vec<&str> = condition["items"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-    if items.is_empty() {
-        format!("{kind}: {message}")
-    } else {
-        format!("{kind}: {message} ({})", items.join(", "))
-    }
+    if items.is_empty() { format!("{kind}: {message}") } else { format!("{kind}: {message} ({})", items.join(", ")) }
 }
 
 fn critical_messages(object: &Value) -> String {

@@ -34,11 +34,7 @@ pub fn resource_name(base: &str) -> String {
 
 /// Lowercase letters, digits and `-`, starting and ending alphanumeric.
 pub fn dns_label(text: &str) -> String {
-    let mapped: String = text
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
+    let mapped: String = text.to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     let trimmed = mapped.trim_matches('-');
     fit(if trimmed.is_empty() { "x" } else { trimmed })
 }

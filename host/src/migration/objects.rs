@@ -27,8 +27,9 @@ pub struct RunInputs<'a> {
     pub source_networks: &'a [String],
 }
 
-/// The objects of one test, in creation order.
-#[derive(Debug, Clone)]
+/// The objects of one test, in creation order. Its Secrets hold real
+/// values, so `Debug` shows kinds and names only.
+#[derive(Clone)]
 pub struct Blueprint {
     pub namespace: Value,
     pub destination_provider: Value,
@@ -90,7 +91,8 @@ impl Blueprint {
         });
         let provider_refs = json!({"source": reference(&source_provider), "destination": reference(&destination_provider)});
 
-        let copyoffload_secret = copyoffload.map(|plan| secret_manifest(plan, &resource_name(&format!("{}-copyoffload", plan.product)), &ns));
+        let copyoffload_secret =
+            copyoffload.map(|plan| secret_manifest(plan, &resource_name(&format!("{}-copyoffload", plan.product)), &ns));
         let storage_entries = match (copyoffload, &copyoffload_secret) {
             (Some(plan), Some(secret)) => {
                 let disks = || spec.virtual_machines.iter().flat_map(|vm| &vm.add_disks);
@@ -232,6 +234,13 @@ impl Blueprint {
     }
 }
 
+impl std::fmt::Debug for Blueprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<String> = self.manifests().iter().map(|m| format!("{}/{}", m["kind"].as_str().unwrap_or("?"), name_of(m))).collect();
+        f.debug_struct("Blueprint").field("objects", &names).finish()
+    }
+}
+
 /// The current time as the Migration's `cutover`: a warm migration copies
 /// once, then cuts over.
 pub fn cutover_now() -> String {
@@ -247,10 +256,8 @@ fn power_text(power: TargetPowerState) -> &'static str {
 }
 
 fn opaque_secret(name: String, namespace: &str, data: &BTreeMap<String, ResolvedValue>) -> Value {
-    let encoded: serde_json::Map<String, Value> = data
-        .iter()
-        .map(|(key, value)| (key.clone(), json!(base64::engine::general_purpose::STANDARD.encode(value.expose()))))
-        .collect();
+    let encoded: serde_json::Map<String, Value> =
+        data.iter().map(|(key, value)| (key.clone(), json!(base64::engine::general_purpose::STANDARD.encode(value.expose())))).collect();
     json!({
         "apiVersion": "v1",
         "kind": "Secret",
@@ -287,4 +294,57 @@ pub fn display_manifest(object: &Value) -> Value {
         }
     }
     shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::TestPlan;
+
+    fn spec(text: &str) -> TestSpec {
+        TestPlan::parse(text, "plan.toml").expect("plan").tests()[0].clone()
+    }
+
+    fn source() -> SourceEndpoint {
+        let secret = BTreeMap::from([("url".to_owned(), ResolvedValue::Plain("https://vc/sdk".into()))]);
+        SourceEndpoint {
+            profile: "vsphere-8".into(),
+            provider_type: "vsphere".into(),
+            url: "https://vc/sdk".into(),
+            secret,
+            settings: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_warm_test_with_hooks_and_two_networks() {
+        let spec = spec(
+            "[[tests]]\nname = \"warm-hooked\"\nwarm_migration = true\nvirtual_machines = [{ name = \"vm1\" }]\n\
+             pre_hook = { expected_result = \"fail\" }\nexpected_migration_result = \"failed\"\n",
+        );
+        let source = source();
+        let networks = ["net-a".to_owned(), "net-b".to_owned()];
+        let inputs = RunInputs { storage_class: "sc", source: &source, source_storages: &["ds-1".to_owned()], source_networks: &networks };
+        let bp = Blueprint::build(&spec, &inputs, None);
+        let ns = bp.namespace_name();
+        assert_eq!(bp.namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"], "restricted");
+        assert_eq!(bp.plan["spec"]["type"], "warm");
+        assert!(name_of(&bp.plan).starts_with("warm-hooked-warm-"));
+        assert!(bp.migration["spec"]["cutover"].is_string(), "warm migrations cut over now");
+        assert_eq!(bp.plan["spec"]["vms"][0]["hooks"][0]["step"], "PreHook");
+        let playbook = base64::engine::general_purpose::STANDARD.decode(bp.hooks[0]["spec"]["playbook"].as_str().unwrap()).unwrap();
+        assert!(String::from_utf8(playbook).unwrap().contains("ansible.builtin.fail"));
+        assert_eq!(bp.network_map["spec"]["map"][0]["destination"]["type"], "pod");
+        assert_eq!(bp.network_map["spec"]["map"][1]["destination"]["name"], name_of(&bp.network_attachments[0]));
+        assert_eq!(bp.storage_map["spec"]["map"][0]["source"]["id"], "ds-1");
+        assert!(bp.manifests().iter().all(|m| m["metadata"]["namespace"] == ns || m["kind"] == "Namespace"));
+        assert!(bp.manifests().iter().all(|m| name_of(m).len() <= 63));
+    }
+
+    #[test]
+    fn displayed_secrets_show_no_values() {
+        let shown = display_manifest(&json!({"kind": "Secret", "data": {"password": "cGFzcw=="}, "stringData": {"user": "u"}}));
+        assert_eq!(shown["data"]["password"], REDACTED);
+        assert_eq!(shown["stringData"]["user"], REDACTED);
+    }
 }

@@ -38,9 +38,8 @@ impl SourceEndpoint {
         let mut secret = BTreeMap::new();
         let plain = |text: String| ResolvedValue::Plain(text);
         secret.insert("url".to_owned(), plain(url.clone()));
-        let insecure = profile
-            .setting("insecure_skip_verify")
-            .map_or(true, |value| value.as_bool().unwrap_or_else(|| value.as_str() == Some("true")));
+        let insecure =
+            profile.setting("insecure_skip_verify").is_none_or(|value| value.as_bool().unwrap_or_else(|| value.as_str() == Some("true")));
         secret.insert("insecureSkipVerify".to_owned(), plain(insecure.to_string()));
         if let Some(cacert) = text("cacert") {
             secret.insert("cacert".to_owned(), plain(cacert));

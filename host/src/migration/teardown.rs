@@ -98,11 +98,7 @@ async fn cancel_if_running(cluster: &Cluster, migration: &CreatedResource) -> Re
     if cancel.is_empty() {
         return Ok(());
     }
-    cluster
-        .patch(Kind::Migration, ns, &migration.name, &json!({"spec": {"cancel": cancel}}))
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    cluster.patch(Kind::Migration, ns, &migration.name, &json!({"spec": {"cancel": cancel}})).await.map(|_| ()).map_err(|e| e.to_string())
 }
 
 fn is_finished(migration: &Value) -> bool {

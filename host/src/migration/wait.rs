@@ -63,13 +63,7 @@ pub async fn wait_for<T>(
     let waiting = watch_until(cluster, kind, namespace, name, &mut check, &mut last);
     match tokio::time::timeout(timeout, waiting).await {
         Ok(result) => result,
-        Err(_) => Err(WaitError::Timeout {
-            kind,
-            name: name.to_owned(),
-            what: what.to_owned(),
-            timeout,
-            last,
-        }),
+        Err(_) => Err(WaitError::Timeout { kind, name: name.to_owned(), what: what.to_owned(), timeout, last }),
     }
 }
 
@@ -82,9 +76,7 @@ async fn watch_until<T>(
     last: &mut Option<String>,
 ) -> Result<T, WaitError> {
     let api = cluster.api(kind, namespace);
-    let params = WatchParams::default()
-        .fields(&format!("metadata.name={name}"))
-        .timeout(WATCH_TIMEOUT_S);
+    let params = WatchParams::default().fields(&format!("metadata.name={name}")).timeout(WATCH_TIMEOUT_S);
     let api_error = |source| WaitError::Api { kind, name: name.to_owned(), source };
     'fresh: loop {
         let current = cluster.get(kind, namespace, name).await?;
@@ -92,11 +84,7 @@ async fn watch_until<T>(
         if let Check::Done(value) = check(current.as_ref()) {
             return Ok(value);
         }
-        let mut version = current
-            .as_ref()
-            .and_then(|object| object["metadata"]["resourceVersion"].as_str())
-            .unwrap_or("0")
-            .to_owned();
+        let mut version = current.as_ref().and_then(|object| object["metadata"]["resourceVersion"].as_str()).unwrap_or("0").to_owned();
         loop {
             let mut stream = Box::pin(api.watch(&params, &version).await.map_err(api_error)?);
             while let Some(event) = stream.try_next().await.map_err(api_error)? {
@@ -145,9 +133,5 @@ fn condition_summary(object: &Value) -> Option<String> {
 
 /// The condition of `type` with status `"True"`, if the object has one.
 pub fn true_condition<'a>(object: &'a Value, kind: &str) -> Option<&'a Value> {
-    object
-        .pointer("/status/conditions")?
-        .as_array()?
-        .iter()
-        .find(|c| c["type"] == kind && c["status"] == "True")
+    object.pointer("/status/conditions")?.as_array()?.iter().find(|c| c["type"] == kind && c["status"] == "True")
 }

@@ -70,11 +70,7 @@ pub fn collect(plan: &TestPlan, facts: &RunFacts) -> Vec<CollectedTest> {
             markers: markers_for(spec, facts),
             storage_vendor_product: spec
                 .copyoffload
-                .then(|| {
-                    spec.storage_vendor_product
-                        .clone()
-                        .or_else(|| facts.storage_vendor_product.clone())
-                })
+                .then(|| spec.storage_vendor_product.clone().or_else(|| facts.storage_vendor_product.clone()))
                 .flatten(),
             status: match provider_type.and_then(|kind| inapplicable_reason(spec, kind)) {
                 Some(reason) => CollectStatus::Skip { reason },
@@ -88,48 +84,23 @@ pub fn collect(plan: &TestPlan, facts: &RunFacts) -> Vec<CollectedTest> {
 /// Why `spec` cannot run against a source provider of type `kind`.
 fn inapplicable_reason(spec: &TestSpec, kind: &str) -> Option<String> {
     let parsed = ProviderType::parse(kind);
-    if !spec.source_providers.is_empty()
-        && !parsed.is_some_and(|kind| spec.source_providers.contains(&kind))
-    {
-        let wanted: Vec<&str> = spec
-            .source_providers
-            .iter()
-            .map(|kind| kind.as_str())
-            .collect();
-        return Some(format!(
-            "applies only to source providers of type {}; this run's source provider is {kind}",
-            wanted.join(", ")
-        ));
+    if !spec.source_providers.is_empty() && !parsed.is_some_and(|kind| spec.source_providers.contains(&kind)) {
+        let wanted: Vec<&str> = spec.source_providers.iter().map(|kind| kind.as_str()).collect();
+        return Some(format!("applies only to source providers of type {}; this run's source provider is {kind}", wanted.join(", ")));
     }
-    let warm_unsupported = [
-        ProviderType::Openstack,
-        ProviderType::Openshift,
-        ProviderType::Ova,
-    ];
+    let warm_unsupported = [ProviderType::Openstack, ProviderType::Openshift, ProviderType::Ova];
     if spec.warm_migration && parsed.is_some_and(|kind| warm_unsupported.contains(&kind)) {
-        return Some(format!(
-            "warm migration is not supported for {kind} source providers"
-        ));
+        return Some(format!("warm migration is not supported for {kind} source providers"));
     }
     if spec.copyoffload && parsed != Some(ProviderType::Vsphere) {
-        return Some(format!(
-            "copy-offload is supported only for vSphere source providers, not {kind}"
-        ));
+        return Some(format!("copy-offload is supported only for vSphere source providers, not {kind}"));
     }
     None
 }
 
 fn markers_for(spec: &TestSpec, facts: &RunFacts) -> Vec<Marker> {
     let plain = spec.markers.iter().map(|name| Marker::plain(name));
-    let jira = spec
-        .jira
-        .iter()
-        .filter(|jira| {
-            jira.when
-                .as_ref()
-                .is_none_or(|condition| holds(condition, facts))
-        })
-        .map(jira_marker);
+    let jira = spec.jira.iter().filter(|jira| jira.when.as_ref().is_none_or(|condition| holds(condition, facts))).map(jira_marker);
     plain.chain(jira).collect()
 }
 
@@ -138,24 +109,13 @@ fn jira_marker(jira: &JiraMarker) -> Marker {
         .into_iter()
         .filter_map(|(key, value)| value.map(|value| (key.to_owned(), value.to_string())))
         .collect();
-    Marker {
-        name: JIRA_MARKER.to_owned(),
-        args: jira.keys.clone(),
-        kwargs,
-    }
+    Marker { name: JIRA_MARKER.to_owned(), args: jira.keys.clone(), kwargs }
 }
 
 fn holds(condition: &Condition, facts: &RunFacts) -> bool {
-    let type_matches = condition.source_provider_type.is_none_or(|wanted| {
-        facts
-            .source_provider_type
-            .as_deref()
-            .and_then(ProviderType::parse)
-            == Some(wanted)
-    });
-    let profile_matches = condition
-        .source_provider
-        .as_ref()
-        .is_none_or(|wanted| facts.source_provider.as_ref() == Some(wanted));
+    let type_matches = condition
+        .source_provider_type
+        .is_none_or(|wanted| facts.source_provider_type.as_deref().and_then(ProviderType::parse) == Some(wanted));
+    let profile_matches = condition.source_provider.as_ref().is_none_or(|wanted| facts.source_provider.as_ref() == Some(wanted));
     type_matches && profile_matches
 }

@@ -44,13 +44,7 @@ pub enum ProblemKind {
 
 impl Problem {
     pub(crate) fn new(kind: ProblemKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            position: None,
-            test: None,
-            message: message.into(),
-            hint: None,
-        }
+        Self { kind, position: None, test: None, message: message.into(), hint: None }
     }
 
     pub(crate) fn at(mut self, position: Option<(usize, usize)>) -> Self {
@@ -71,10 +65,7 @@ impl Problem {
 
 impl PlanError {
     pub(crate) fn single(path: PathBuf, problem: Problem) -> Self {
-        Self {
-            path,
-            problems: vec![problem],
-        }
+        Self { path, problems: vec![problem] }
     }
 
     /// True when some problem is of this kind.
@@ -86,12 +77,7 @@ impl PlanError {
 impl fmt::Display for PlanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.problems.len() > 1 {
-            writeln!(
-                f,
-                "test plan {} has {} problems:",
-                self.path.display(),
-                self.problems.len()
-            )?;
+            writeln!(f, "test plan {} has {} problems:", self.path.display(), self.problems.len())?;
         }
         for (index, problem) in self.problems.iter().enumerate() {
             if index > 0 {

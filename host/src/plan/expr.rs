@@ -51,29 +51,16 @@ impl Expr {
     /// Parses `text`; `option` names the flag in errors. An empty expression
     /// is `None`: it selects everything.
     pub(crate) fn parse(text: &str, option: &'static str) -> Result<Option<Self>, ExprError> {
-        let error = |column: usize, message: String| ExprError {
-            option,
-            expression: text.to_owned(),
-            column,
-            message,
-        };
+        let error = |column: usize, message: String| ExprError { option, expression: text.to_owned(), column, message };
         let tokens = tokenize(text).map_err(|(column, message)| error(column, message))?;
         if tokens.len() == 1 {
             return Ok(None);
         }
         let mut parser = Parser { tokens, next: 0 };
-        let expr = parser
-            .or()
-            .map_err(|(column, message)| error(column, message))?;
+        let expr = parser.or().map_err(|(column, message)| error(column, message))?;
         match parser.peek() {
             (Token::End, _) => Ok(Some(expr)),
-            (token, column) => Err(error(
-                column,
-                format!(
-                    "expected `and`, `or` or the end of the expression, found {}",
-                    token.describe()
-                ),
-            )),
+            (token, column) => Err(error(column, format!("expected `and`, `or` or the end of the expression, found {}", token.describe()))),
         }
     }
 
@@ -213,10 +200,7 @@ impl Parser {
                 self.next += 1;
                 Ok(Expr::Ident(ident))
             }
-            other => Err((
-                column,
-                format!("expected a name, `not` or `(`, found {}", other.describe()),
-            )),
+            other => Err((column, format!("expected a name, `not` or `(`, found {}", other.describe()))),
         }
     }
 }
@@ -254,10 +238,7 @@ mod tests {
 
     #[test]
     fn identifiers_take_pytest_characters() {
-        assert_eq!(
-            parse("plan::test-1.x[a]"),
-            Expr::Ident("plan::test-1.x[a]".to_owned())
-        );
+        assert_eq!(parse("plan::test-1.x[a]"), Expr::Ident("plan::test-1.x[a]".to_owned()));
         assert_eq!(parse("android"), Expr::Ident("android".to_owned()));
     }
 
@@ -278,9 +259,7 @@ mod tests {
 
     #[test]
     fn the_message_shows_a_caret_under_the_column() {
-        let Err(error) = Expr::parse("a and", "-m") else {
-            panic!("should fail")
-        };
+        let Err(error) = Expr::parse("a and", "-m") else { panic!("should fail") };
         assert_eq!(
             error.to_string(),
             "-m expression is malformed at column 6: expected a name, `not` or `(`, found the end of the expression\n  a and\n       ^"

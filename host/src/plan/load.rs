@@ -33,11 +33,8 @@ impl TestPlan {
         let text = fs::read_to_string(path).map_err(|error| {
             PlanError::single(
                 path.to_owned(),
-                Problem::new(
-                    ProblemKind::Read,
-                    format!("cannot read the test plan: {error}"),
-                )
-                .hint("check `test_plan` under [run] in the run config"),
+                Problem::new(ProblemKind::Read, format!("cannot read the test plan: {error}"))
+                    .hint("check `test_plan` under [run] in the run config"),
             )
         })?;
         Self::parse(&text, path)
@@ -47,22 +44,13 @@ impl TestPlan {
     /// its name (the file stem).
     pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Self, PlanError> {
         let path = path.as_ref();
-        let file =
-            deserialize(text).map_err(|problem| PlanError::single(path.to_owned(), problem))?;
+        let file = deserialize(text).map_err(|problem| PlanError::single(path.to_owned(), problem))?;
         let markers = MarkerRegistry::with_plan_markers(&file.markers);
         let problems = validate(&file, &markers, text, path);
         if !problems.is_empty() {
-            return Err(PlanError {
-                path: path.to_owned(),
-                problems,
-            });
+            return Err(PlanError { path: path.to_owned(), problems });
         }
-        Ok(Self {
-            path: path.to_owned(),
-            name: plan_name(path),
-            markers,
-            tests: file.tests.into_iter().map(Spanned::into_inner).collect(),
-        })
+        Ok(Self { path: path.to_owned(), name: plan_name(path), markers, tests: file.tests.into_iter().map(Spanned::into_inner).collect() })
     }
 
     pub fn path(&self) -> &Path {
@@ -89,29 +77,20 @@ impl TestPlan {
 }
 
 fn plan_name(path: &Path) -> String {
-    path.file_stem()
-        .map(|stem| stem.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "plan".to_owned())
+    path.file_stem().map(|stem| stem.to_string_lossy().into_owned()).unwrap_or_else(|| "plan".to_owned())
 }
 
 fn deserialize(text: &str) -> Result<PlanFile, Problem> {
     let root = DeTable::parse(text).map_err(|error| {
-        Problem::new(
-            ProblemKind::Syntax,
-            format!("invalid TOML: {}", error.message()),
-        )
-        .at(error.span().map(|span| line_column(text, span.start)))
-        .hint("fix the TOML syntax at this position")
+        Problem::new(ProblemKind::Syntax, format!("invalid TOML: {}", error.message()))
+            .at(error.span().map(|span| line_column(text, span.start)))
+            .hint("fix the TOML syntax at this position")
     })?;
     let tests = test_extents(&root);
     PlanFile::deserialize(toml::de::Deserializer::from(root)).map_err(|error| {
         let offset = error.span().map(|span| span.start);
-        let test = offset.and_then(|offset| {
-            tests
-                .iter()
-                .find(|(extent, _)| extent.contains(&offset))
-                .and_then(|(_, name)| name.as_deref())
-        });
+        let test =
+            offset.and_then(|offset| tests.iter().find(|(extent, _)| extent.contains(&offset)).and_then(|(_, name)| name.as_deref()));
         shape_problem(error.message(), test).at(offset.map(|offset| line_column(text, offset)))
     })
 }
@@ -125,9 +104,7 @@ fn shape_problem(message: &str, test: Option<&str>) -> Problem {
         };
         Problem::new(ProblemKind::UnknownKey, message).hint(hint)
     } else {
-        Problem::new(ProblemKind::InvalidValue, message).hint(format!(
-            "{FORMAT_DOC} gives each key's type and allowed values"
-        ))
+        Problem::new(ProblemKind::InvalidValue, message).hint(format!("{FORMAT_DOC} gives each key's type and allowed values"))
     };
     problem.in_test(test)
 }
@@ -187,17 +164,10 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 fn validate(file: &PlanFile, markers: &MarkerRegistry, text: &str, path: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for name in file
-        .markers
-        .keys()
-        .filter(|name| !is_valid_marker_name(name))
-    {
+    for name in file.markers.keys().filter(|name| !is_valid_marker_name(name)) {
         problems.push(
-            Problem::new(
-                ProblemKind::InvalidValue,
-                format!("marker name \"{name}\" in [markers] cannot be used in -m expressions"),
-            )
-            .hint("use letters, digits and `_`, starting with a letter; `and`, `or`, `not` are reserved"),
+            Problem::new(ProblemKind::InvalidValue, format!("marker name \"{name}\" in [markers] cannot be used in -m expressions"))
+                .hint("use letters, digits and `_`, starting with a letter; `and`, `or`, `not` are reserved"),
         );
     }
     let mut first_use: HashMap<&str, (usize, usize)> = HashMap::new();
@@ -207,11 +177,8 @@ fn validate(file: &PlanFile, markers: &MarkerRegistry, text: &str, path: &Path) 
         let mut found = Vec::new();
         if let Some(first) = first_use.get(test.name.as_str()) {
             found.push(
-                Problem::new(
-                    ProblemKind::DuplicateTest,
-                    format!("the name is already used by the test at line {}", first.0),
-                )
-                .hint("rename one of them: test ids (`<plan>::<name>`) must be unique"),
+                Problem::new(ProblemKind::DuplicateTest, format!("the name is already used by the test at line {}", first.0))
+                    .hint("rename one of them: test ids (`<plan>::<name>`) must be unique"),
             );
         } else {
             first_use.insert(&test.name, position);
@@ -221,57 +188,35 @@ fn validate(file: &PlanFile, markers: &MarkerRegistry, text: &str, path: &Path) 
         check_jira(test, &mut found);
         check_virtual_machines(test, &mut found);
         check_expectations(test, &mut found);
-        problems.extend(
-            found
-                .into_iter()
-                .map(|problem| problem.at(Some(position)).in_test(Some(&test.name))),
-        );
+        problems.extend(found.into_iter().map(|problem| problem.at(Some(position)).in_test(Some(&test.name))));
     }
     problems
 }
 
 fn check_name(test: &TestSpec, problems: &mut Vec<Problem>) {
-    let valid = !test.name.is_empty()
-        && test
-            .name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let valid = !test.name.is_empty() && test.name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if !valid {
         problems.push(
-            Problem::new(
-                ProblemKind::InvalidValue,
-                "the name must be non-empty and use only letters, digits, `_`, `-`, `.`",
-            )
-            .hint("the name becomes part of the test id `<plan>::<name>` and is matched by -k"),
+            Problem::new(ProblemKind::InvalidValue, "the name must be non-empty and use only letters, digits, `_`, `-`, `.`")
+                .hint("the name becomes part of the test id `<plan>::<name>` and is matched by -k"),
         );
     }
 }
 
-fn check_markers(
-    test: &TestSpec,
-    markers: &MarkerRegistry,
-    path: &Path,
-    problems: &mut Vec<Problem>,
-) {
+fn check_markers(test: &TestSpec, markers: &MarkerRegistry, path: &Path, problems: &mut Vec<Problem>) {
     for marker in &test.markers {
         if marker == JIRA_MARKER {
             problems.push(
-                Problem::new(
-                    ProblemKind::InvalidValue,
-                    "`jira` is set through the test's `jira` table, not `markers`",
-                )
-                .hint("write jira = [{ keys = [\"MTV-123\"] }] and drop \"jira\" from markers"),
+                Problem::new(ProblemKind::InvalidValue, "`jira` is set through the test's `jira` table, not `markers`")
+                    .hint("write jira = [{ keys = [\"MTV-123\"] }] and drop \"jira\" from markers"),
             );
         } else if !markers.contains(marker) {
             let registered: Vec<&str> = markers.iter().map(|(name, _)| name).collect();
-            problems.push(
-                Problem::new(ProblemKind::UnregisteredMarker, format!("marker \"{marker}\" is not registered"))
-                    .hint(format!(
-                        "register it in {} under [markers]: {marker} = \"what it marks\" (registered: {})",
-                        path.display(),
-                        registered.join(", ")
-                    )),
-            );
+            problems.push(Problem::new(ProblemKind::UnregisteredMarker, format!("marker \"{marker}\" is not registered")).hint(format!(
+                "register it in {} under [markers]: {marker} = \"what it marks\" (registered: {})",
+                path.display(),
+                registered.join(", ")
+            )));
         }
     }
 }
@@ -280,20 +225,14 @@ fn check_jira(test: &TestSpec, problems: &mut Vec<Problem>) {
     for jira in &test.jira {
         if jira.keys.is_empty() {
             problems.push(
-                Problem::new(
-                    ProblemKind::InvalidJiraKey,
-                    "a jira marker has no issue keys",
-                )
-                .hint("list at least one key: jira = [{ keys = [\"MTV-123\"] }]"),
+                Problem::new(ProblemKind::InvalidJiraKey, "a jira marker has no issue keys")
+                    .hint("list at least one key: jira = [{ keys = [\"MTV-123\"] }]"),
             );
         }
         for key in jira.keys.iter().filter(|key| !is_valid_jira_key(key)) {
             problems.push(
-                Problem::new(
-                    ProblemKind::InvalidJiraKey,
-                    format!("jira key \"{key}\" does not match [A-Z]+-[0-9]+"),
-                )
-                .hint("write the issue key as JIRA shows it, e.g. \"MTV-2846\""),
+                Problem::new(ProblemKind::InvalidJiraKey, format!("jira key \"{key}\" does not match [A-Z]+-[0-9]+"))
+                    .hint("write the issue key as JIRA shows it, e.g. \"MTV-2846\""),
             );
         }
     }
@@ -309,20 +248,13 @@ fn check_virtual_machines(test: &TestSpec, problems: &mut Vec<Problem>) {
     for vm in &test.virtual_machines {
         if vm.name.trim().is_empty() {
             problems.push(
-                Problem::new(
-                    ProblemKind::InvalidValue,
-                    "a virtual machine has an empty name",
-                )
-                .hint("set `name` to the VM's name in the source provider"),
+                Problem::new(ProblemKind::InvalidValue, "a virtual machine has an empty name")
+                    .hint("set `name` to the VM's name in the source provider"),
             );
         }
         if vm.add_disks.iter().any(|disk| disk.size_gb == 0) {
             problems.push(
-                Problem::new(
-                    ProblemKind::InvalidValue,
-                    format!("VM \"{}\" adds a disk of 0 GB", vm.name),
-                )
-                .hint("set size_gb to 1 or more"),
+                Problem::new(ProblemKind::InvalidValue, format!("VM \"{}\" adds a disk of 0 GB", vm.name)).hint("set size_gb to 1 or more"),
             );
         }
     }
@@ -333,44 +265,30 @@ fn check_expectations(test: &TestSpec, problems: &mut Vec<Problem>) {
     if let Some(step) = &test.expected_failed_step {
         if !PIPELINE_STEPS.contains(&step.as_str()) {
             problems.push(
-                Problem::new(
-                    ProblemKind::InvalidValue,
-                    format!("expected_failed_step \"{step}\" is not a Forklift pipeline step"),
-                )
-                .hint(format!("use one of: {}", PIPELINE_STEPS.join(", "))),
+                Problem::new(ProblemKind::InvalidValue, format!("expected_failed_step \"{step}\" is not a Forklift pipeline step"))
+                    .hint(format!("use one of: {}", PIPELINE_STEPS.join(", "))),
             );
         }
         if !expects_failure {
             problems.push(
-                Problem::new(
-                    ProblemKind::InvalidValue,
-                    "expected_failed_step is set but the migration is expected to succeed",
-                )
-                .hint("add expected_migration_result = \"failed\", or remove expected_failed_step"),
+                Problem::new(ProblemKind::InvalidValue, "expected_failed_step is set but the migration is expected to succeed")
+                    .hint("add expected_migration_result = \"failed\", or remove expected_failed_step"),
             );
         }
     }
     for (key, hook) in [("pre_hook", &test.pre_hook), ("post_hook", &test.post_hook)] {
-        let hook_fails = hook
-            .as_ref()
-            .is_some_and(|hook| hook.expected_result == HookResult::Fail);
+        let hook_fails = hook.as_ref().is_some_and(|hook| hook.expected_result == HookResult::Fail);
         if hook_fails && !expects_failure {
             problems.push(
-                Problem::new(
-                    ProblemKind::InvalidValue,
-                    format!("{key} is expected to fail, which fails the migration"),
-                )
-                .hint("add expected_migration_result = \"failed\""),
+                Problem::new(ProblemKind::InvalidValue, format!("{key} is expected to fail, which fails the migration"))
+                    .hint("add expected_migration_result = \"failed\""),
             );
         }
     }
     if test.storage_vendor_product.is_some() && !test.copyoffload {
         problems.push(
-            Problem::new(
-                ProblemKind::InvalidValue,
-                "storage_vendor_product is set on a test without copy-offload",
-            )
-            .hint("set copyoffload = true, or remove storage_vendor_product"),
+            Problem::new(ProblemKind::InvalidValue, "storage_vendor_product is set on a test without copy-offload")
+                .hint("set copyoffload = true, or remove storage_vendor_product"),
         );
     }
 }

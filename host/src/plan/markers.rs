@@ -15,11 +15,7 @@ pub struct Marker {
 impl Marker {
     /// A marker without arguments, as plain `markers = [...]` entries are.
     pub fn plain(name: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            args: Vec::new(),
-            kwargs: Vec::new(),
-        }
+        Self { name: name.to_owned(), args: Vec::new(), kwargs: Vec::new() }
     }
 }
 
@@ -33,19 +29,13 @@ pub const BUILTIN_MARKERS: [(&str, &str); 12] = [
     ("warm", "warm migration (precopy, then cutover)"),
     ("cold", "cold migration (source VM powered off)"),
     ("remote", "migration to a remote cluster"),
-    (
-        "copyoffload",
-        "copy-offload (XCOPY) on the storage array; vSphere only",
-    ),
+    ("copyoffload", "copy-offload (XCOPY) on the storage array; vSphere only"),
     ("vsphere", "written for a vSphere source provider"),
     ("rhv", "written for an oVirt/RHV source provider"),
     ("openstack", "written for an OpenStack source provider"),
     ("ova", "written for an OVA source provider"),
     ("openshift", "written for an OpenShift source provider"),
-    (
-        JIRA_MARKER,
-        "gated on JIRA issues (set with the test's `jira` table)",
-    ),
+    (JIRA_MARKER, "gated on JIRA issues (set with the test's `jira` table)"),
 ];
 
 /// Registered marker names and what they mean.
@@ -58,15 +48,9 @@ impl MarkerRegistry {
     /// The built-in markers plus the plan's `[markers]` table; a plan entry
     /// replaces the built-in description of the same name.
     pub(crate) fn with_plan_markers(plan_markers: &BTreeMap<String, String>) -> Self {
-        let mut descriptions: BTreeMap<String, String> = BUILTIN_MARKERS
-            .iter()
-            .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
-            .collect();
-        descriptions.extend(
-            plan_markers
-                .iter()
-                .map(|(name, text)| (name.clone(), text.clone())),
-        );
+        let mut descriptions: BTreeMap<String, String> =
+            BUILTIN_MARKERS.iter().map(|(name, text)| ((*name).to_owned(), (*text).to_owned())).collect();
+        descriptions.extend(plan_markers.iter().map(|(name, text)| (name.clone(), text.clone())));
         Self { descriptions }
     }
 
@@ -76,21 +60,15 @@ impl MarkerRegistry {
 
     /// Registered markers sorted by name, for `--markers`-style listings.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.descriptions
-            .iter()
-            .map(|(name, text)| (name.as_str(), text.as_str()))
+        self.descriptions.iter().map(|(name, text)| (name.as_str(), text.as_str()))
     }
 }
 
 /// Marker names must be usable in `-m` expressions.
 pub(crate) fn is_valid_marker_name(name: &str) -> bool {
     let mut chars = name.chars();
-    let starts_well = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    starts_well
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !matches!(name, "and" | "or" | "not")
+    let starts_well = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    starts_well && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && !matches!(name, "and" | "or" | "not")
 }
 
 /// `[A-Z]+-[0-9]+`, the default JIRA issue key pattern.

@@ -59,8 +59,8 @@ pub use expr::ExprError;
 pub use load::TestPlan;
 pub use markers::{BUILTIN_MARKERS, JIRA_MARKER, Marker, MarkerRegistry};
 pub use model::{
-    AddDisk, Condition, DiskDatastore, Hook, HookResult, JiraMarker, MigrationResult,
-    PIPELINE_STEPS, ProviderType, TargetPowerState, TestSpec, VirtualMachine, VmPower,
+    AddDisk, Condition, DiskDatastore, Hook, HookResult, JiraMarker, MigrationResult, PIPELINE_STEPS, ProviderType, TargetPowerState,
+    TestSpec, VirtualMachine, VmPower,
 };
 pub use select::{Selection, TestFilter};
 pub use shard::Shard;

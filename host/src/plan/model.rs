@@ -172,14 +172,7 @@ pub enum ProviderType {
 }
 
 impl ProviderType {
-    pub const ALL: [ProviderType; 6] = [
-        Self::Vsphere,
-        Self::Ovirt,
-        Self::Openstack,
-        Self::Openshift,
-        Self::Ova,
-        Self::Hyperv,
-    ];
+    pub const ALL: [ProviderType; 6] = [Self::Vsphere, Self::Ovirt, Self::Openstack, Self::Openshift, Self::Ova, Self::Hyperv];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -21,12 +21,8 @@ impl TestFilter {
     /// Parses `-k KEYWORD_EXPR` and `-m MARKER_EXPR`; absent or empty
     /// expressions keep every test.
     pub fn new(keyword: Option<&str>, marker: Option<&str>) -> Result<Self, ExprError> {
-        let parse =
-            |text: Option<&str>, option| text.map(|text| Expr::parse(text, option)).transpose();
-        Ok(Self {
-            keyword: parse(keyword, "-k")?.flatten(),
-            marker: parse(marker, "-m")?.flatten(),
-        })
+        let parse = |text: Option<&str>, option| text.map(|text| Expr::parse(text, option)).transpose();
+        Ok(Self { keyword: parse(keyword, "-k")?.flatten(), marker: parse(marker, "-m")?.flatten() })
     }
 
     /// `-k`: each name is a case-insensitive substring of the test id
@@ -34,27 +30,15 @@ impl TestFilter {
     /// module name does in pytest. `-m`: each name is a marker of the test.
     pub fn matches(&self, test: &CollectedTest) -> bool {
         let id = test.id.to_lowercase();
-        let keyword_ok = self
-            .keyword
-            .as_ref()
-            .is_none_or(|expr| expr.eval(&|word| id.contains(&word.to_lowercase())));
-        let marker_ok = self
-            .marker
-            .as_ref()
-            .is_none_or(|expr| expr.eval(&|name| test.has_marker(name)));
+        let keyword_ok = self.keyword.as_ref().is_none_or(|expr| expr.eval(&|word| id.contains(&word.to_lowercase())));
+        let marker_ok = self.marker.as_ref().is_none_or(|expr| expr.eval(&|name| test.has_marker(name)));
         keyword_ok && marker_ok
     }
 
     /// Keeps the matching tests, in order.
     pub fn select(&self, tests: Vec<CollectedTest>) -> Selection {
         let total = tests.len();
-        let tests: Vec<CollectedTest> = tests
-            .into_iter()
-            .filter(|test| self.matches(test))
-            .collect();
-        Selection {
-            deselected: total - tests.len(),
-            tests,
-        }
+        let tests: Vec<CollectedTest> = tests.into_iter().filter(|test| self.matches(test)).collect();
+        Selection { deselected: total - tests.len(), tests }
     }
 }

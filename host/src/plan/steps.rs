@@ -39,18 +39,10 @@ impl fmt::Display for StepName {
 impl TestSpec {
     /// The steps of this test, in the order they run.
     pub fn steps(&self) -> Vec<StepName> {
-        let setup = self
-            .copyoffload
-            .then_some(StepName::CreateCopyoffloadSecret);
+        let setup = self.copyoffload.then_some(StepName::CreateCopyoffloadSecret);
         setup
             .into_iter()
-            .chain([
-                StepName::CreateStoragemap,
-                StepName::CreateNetworkmap,
-                StepName::CreatePlan,
-                StepName::Migrate,
-                StepName::CheckVms,
-            ])
+            .chain([StepName::CreateStoragemap, StepName::CreateNetworkmap, StepName::CreatePlan, StepName::Migrate, StepName::CheckVms])
             .collect()
     }
 }
@@ -59,10 +51,5 @@ impl TestSpec {
 /// reason: `previous step failed (<failed>)`.
 pub fn steps_after_failure(steps: &[StepName], failed: StepName) -> Vec<(StepName, String)> {
     let reason = format!("previous step failed ({failed})");
-    steps
-        .iter()
-        .skip_while(|step| **step != failed)
-        .skip(1)
-        .map(|step| (*step, reason.clone()))
-        .collect()
+    steps.iter().skip_while(|step| **step != failed).skip(1).map(|step| (*step, reason.clone())).collect()
 }

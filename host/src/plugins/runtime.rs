@@ -73,7 +73,9 @@ pub enum HookError {
         "plugin '{plugin}' hook '{hook}' exceeded its deadline of {limit_ms} ms of guest time (raise `limits.deadline_ms` in its [[plugins]] entry)"
     )]
     Deadline { plugin: String, hook: &'static str, limit_ms: u64 },
-    #[error("plugin '{plugin}' hook '{hook}' exceeded its memory limit of {limit_mib} MiB (raise `limits.memory_mib` in its [[plugins]] entry)")]
+    #[error(
+        "plugin '{plugin}' hook '{hook}' exceeded its memory limit of {limit_mib} MiB (raise `limits.memory_mib` in its [[plugins]] entry)"
+    )]
     Memory { plugin: String, hook: &'static str, limit_mib: u64 },
     #[error("plugin '{plugin}' hook '{hook}' crashed: {message}")]
     Trap { plugin: String, hook: &'static str, message: String },
@@ -194,10 +196,11 @@ impl PluginRuntime {
             });
         }
         let started = std::time::Instant::now();
-        let loaded = self
-            .cache
-            .load(&self.engine, wasm, sha256)
-            .map_err(|e| LoadError::NotAComponent { name: name.to_string(), path: path.to_path_buf(), reason: format!("{e:#}") })?;
+        let loaded = self.cache.load(&self.engine, wasm, sha256).map_err(|e| LoadError::NotAComponent {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            reason: format!("{e:#}"),
+        })?;
         match loaded.1 {
             CacheOutcome::Compiled => tracing::debug!(plugin = name, "compiled in {:?}", started.elapsed()),
             CacheOutcome::Cached => tracing::debug!(plugin = name, "loaded from cache in {:?}", started.elapsed()),
@@ -252,7 +255,12 @@ impl PluginRuntime {
         })
     }
 
-    pub fn gate_decide(&self, plugin: &LoadedPlugin, facts: &RunFacts, tests: &[TestItem]) -> Result<Result<GateOutcome, String>, HookError> {
+    pub fn gate_decide(
+        &self,
+        plugin: &LoadedPlugin,
+        facts: &RunFacts,
+        tests: &[TestItem],
+    ) -> Result<Result<GateOutcome, String>, HookError> {
         self.call(plugin, "decide", World::Gate, |store, pre| {
             let gate = gate::GatePre::new(pre.clone())?.instantiate(&mut *store)?;
             gate.mtv_plugin_gate_hooks().call_decide(&mut *store, facts, tests)

@@ -119,8 +119,11 @@ impl ReqwestTransport {
         // Redirects are not followed: a redirect could carry the request
         // (and the credentials the host attached) to an origin the plugin
         // was never granted. The plugin sees the 3xx and decides.
+        crate::tls::install_crypto_provider();
         self.client
-            .get_or_init(|| reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string()))
+            .get_or_init(|| {
+                reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())
+            })
             .as_ref()
             .map_err(|e| TransportError::Connection(format!("cannot create the HTTP client: {e}")))
     }
@@ -150,11 +153,8 @@ impl HttpTransport for ReqwestTransport {
             }
         })?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
+        let headers =
+            response.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
         // Read straight into one buffer: reports can be tens of megabytes.
         let mut response = response;
         let mut body = Vec::with_capacity(response.content_length().map_or(0, |n| usize::try_from(n).unwrap_or(0)));

@@ -72,9 +72,12 @@ impl PluginState {
         }
     }
 
-    /// Guest time used so far in this call.
+    /// Guest time used so far in this call. The deadline check can run
+    /// while a host call is still open (the host calls back into the guest
+    /// to allocate the answer), so the open call's time counts as host time.
     pub(crate) fn guest_time(&self) -> Duration {
-        self.started.elapsed().saturating_sub(self.host_time)
+        let open_host_call = self.host_entered.map_or(Duration::ZERO, |entered| entered.elapsed());
+        self.started.elapsed().saturating_sub(self.host_time + open_host_call)
     }
 
     /// Called on every guest ↔ host transition; accumulates host time.

@@ -12,6 +12,7 @@
 //!     .load(&wasm)
 //!     .unwrap();
 //! let outcome = plugin.decide(&sample::run_facts(), &sample::tests()).unwrap();
+//! assert!(outcome.is_ok(), "the gate stopped the run: {outcome:?}");
 //! plugin.assert_no_unexpected_requests();
 //! ```
 //!

@@ -14,19 +14,13 @@ where
     F: FnOnce(&mut dyn Write) -> Result<T, E>,
     E: From<io::Error>,
 {
-    let context = |what: &str, error: io::Error| {
-        io::Error::new(error.kind(), format!("{}: {what}: {error}", path.display()))
-    };
+    let context = |what: &str, error: io::Error| io::Error::new(error.kind(), format!("{}: {what}: {error}", path.display()));
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let file_name = path.file_name().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{}: not a file path", path.display()),
-        )
-    })?;
+    let file_name =
+        path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{}: not a file path", path.display())))?;
     let temp = tempfile::Builder::new()
         .prefix(&format!(".{}.", file_name.to_string_lossy()))
         .suffix(".tmp")
@@ -35,20 +29,14 @@ where
 
     let mut out = BufWriter::with_capacity(1 << 16, temp.as_file());
     let value = write(&mut out)?;
-    out.flush()
-        .map_err(|error| context("cannot write", error))?;
+    out.flush().map_err(|error| context("cannot write", error))?;
     drop(out);
 
     if let Some(permissions) = permissions_for(path) {
-        temp.as_file()
-            .set_permissions(permissions)
-            .map_err(|error| context("cannot set permissions", error))?;
+        temp.as_file().set_permissions(permissions).map_err(|error| context("cannot set permissions", error))?;
     }
-    temp.as_file()
-        .sync_all()
-        .map_err(|error| context("cannot sync to disk", error))?;
-    temp.persist(path)
-        .map_err(|error| context("cannot replace the file", error.error))?;
+    temp.as_file().sync_all().map_err(|error| context("cannot sync to disk", error))?;
+    temp.persist(path).map_err(|error| context("cannot replace the file", error.error))?;
     Ok(value)
 }
 

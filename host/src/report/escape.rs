@@ -68,14 +68,8 @@ mod tests {
 
     #[test]
     fn markup_is_escaped() {
-        assert_eq!(
-            text("a < b && \"c\" > d"),
-            "a &lt; b &amp;&amp; \"c\" &gt; d"
-        );
-        assert_eq!(
-            attribute("say \"hi\"\n\tnow"),
-            "say &quot;hi&quot;&#10;&#9;now"
-        );
+        assert_eq!(text("a < b && \"c\" > d"), "a &lt; b &amp;&amp; \"c\" &gt; d");
+        assert_eq!(attribute("say \"hi\"\n\tnow"), "say &quot;hi&quot;&#10;&#9;now");
     }
 
     #[test]

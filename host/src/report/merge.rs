@@ -39,10 +39,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Counts, ReportError> {
     suite.hostname = header.hostname.unwrap_or(suite.hostname);
 
     write_atomically(out, |sink| {
-        let written = |source| ReportError::Io {
-            path: out.to_owned(),
-            source,
-        };
+        let written = |source| ReportError::Io { path: out.to_owned(), source };
         let mut writer = JunitWriter::new(sink, verbatim);
         writer.begin(&suite, &counts).map_err(written)?;
         for input in inputs {
@@ -58,36 +55,23 @@ fn verbatim(text: &str) -> Cow<'_, str> {
     Cow::Borrowed(text)
 }
 
-fn copy_cases<W, R>(
-    input: &Path,
-    out: &Path,
-    writer: &mut JunitWriter<W, R>,
-) -> Result<(), ReportError>
+fn copy_cases<W, R>(input: &Path, out: &Path, writer: &mut JunitWriter<W, R>) -> Result<(), ReportError>
 where
     W: std::io::Write,
     R: Fn(&str) -> Cow<'_, str>,
 {
     let mut reader = open(input)?;
-    let written = |source| ReportError::Io {
-        path: out.to_owned(),
-        source,
-    };
+    let written = |source| ReportError::Io { path: out.to_owned(), source };
     let mut buf = Vec::new();
     // Depth inside the `<testcase>` being copied; 0 outside any case.
     let mut depth = 0usize;
     loop {
         buf.clear();
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|error| ReportError::NotJunit {
-                origin: input.display().to_string(),
-                found: format!(
-                    "not well-formed XML at byte {} (changed while merging?): {error}",
-                    reader.error_position()
-                ),
-            })?;
-        let is_case =
-            |start: &quick_xml::events::BytesStart<'_>| start.local_name().as_ref() == "testcase";
+        let event = reader.read_event_into(&mut buf).map_err(|error| ReportError::NotJunit {
+            origin: input.display().to_string(),
+            found: format!("not well-formed XML at byte {} (changed while merging?): {error}", reader.error_position()),
+        })?;
+        let is_case = |start: &quick_xml::events::BytesStart<'_>| start.local_name().as_ref() == "testcase";
         match event {
             Event::Eof => return Ok(()),
             Event::Start(start) if depth == 0 && is_case(&start) => {

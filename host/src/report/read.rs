@@ -22,9 +22,7 @@ pub fn summarize(path: &Path) -> Result<Counts, ReportError> {
 /// Checks that `text` is well-formed XML whose root is `<testsuites>` or
 /// `<testsuite>`; the error says what was found instead.
 pub fn validate_junit(text: &str) -> Result<(), String> {
-    scan(Reader::from_str(text), "the report text")
-        .map(drop)
-        .map_err(|error| error.to_string())
+    scan(Reader::from_str(text), "the report text").map(drop).map_err(|error| error.to_string())
 }
 
 /// What one pass over a report learns.
@@ -42,10 +40,7 @@ pub(crate) struct SuiteHeader {
 }
 
 pub(crate) fn open(path: &Path) -> Result<Reader<BufReader<File>>, ReportError> {
-    let file = File::open(path).map_err(|source| ReportError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let file = File::open(path).map_err(|source| ReportError::Io { path: path.to_owned(), source })?;
     Ok(Reader::from_reader(BufReader::with_capacity(1 << 16, file)))
 }
 
@@ -89,20 +84,14 @@ pub(crate) fn scan<R: BufRead>(mut reader: Reader<R>, origin: &str) -> Result<Sc
         root_closed: false,
         suites_seen: 0,
         case: None,
-        scan: Scan {
-            counts: Counts::default(),
-            first_suite: None,
-        },
+        scan: Scan { counts: Counts::default(), first_suite: None },
     };
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        let event = reader.read_event_into(&mut buf).map_err(|error| {
-            scanner.not_junit(format!(
-                "not well-formed XML at byte {}: {error}",
-                reader.error_position()
-            ))
-        })?;
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|error| scanner.not_junit(format!("not well-formed XML at byte {}: {error}", reader.error_position())))?;
         match event {
             Event::Start(start) => scanner.element(&start, false)?,
             Event::Empty(start) => scanner.element(&start, true)?,
@@ -115,9 +104,7 @@ pub(crate) fn scan<R: BufRead>(mut reader: Reader<R>, origin: &str) -> Result<Sc
             }
             Event::GeneralRef(reference) => scanner.reference(&reference)?,
             Event::DocType(_) => {
-                return Err(scanner.not_junit(
-                    "a DOCTYPE declaration (DTDs and entities are not accepted)".to_owned(),
-                ));
+                return Err(scanner.not_junit("a DOCTYPE declaration (DTDs and entities are not accepted)".to_owned()));
             }
             Event::Eof => return scanner.finish(),
             _ => {}
@@ -127,10 +114,7 @@ pub(crate) fn scan<R: BufRead>(mut reader: Reader<R>, origin: &str) -> Result<Sc
 
 impl Scanner<'_> {
     fn not_junit(&self, found: String) -> ReportError {
-        ReportError::NotJunit {
-            origin: self.origin.to_owned(),
-            found,
-        }
+        ReportError::NotJunit { origin: self.origin.to_owned(), found }
     }
 
     fn element(&mut self, start: &BytesStart<'_>, empty: bool) -> Result<(), ReportError> {
@@ -170,17 +154,10 @@ impl Scanner<'_> {
                     *current = worse(*current, tally);
                 }
             }
-            (Some(Tag::Properties), Tag::Other)
-                if name == "property" && self.in_first_suite_properties() =>
-            {
-                if let (Some(header), Some(property)) = (
-                    self.scan.first_suite.as_mut(),
-                    attribute(&attributes, "name"),
-                ) {
+            (Some(Tag::Properties), Tag::Other) if name == "property" && self.in_first_suite_properties() => {
+                if let (Some(header), Some(property)) = (self.scan.first_suite.as_mut(), attribute(&attributes, "name")) {
                     let value = attribute(&attributes, "value").unwrap_or_default();
-                    header
-                        .properties
-                        .push((property.to_owned(), value.to_owned()));
+                    header.properties.push((property.to_owned(), value.to_owned()));
                 }
             }
             _ => {}
@@ -217,17 +194,11 @@ impl Scanner<'_> {
         start
             .attributes()
             .map(|attribute| {
-                let attribute = attribute
-                    .map_err(|error| self.not_junit(format!("a malformed attribute: {error}")))?;
+                let attribute = attribute.map_err(|error| self.not_junit(format!("a malformed attribute: {error}")))?;
                 let value = attribute
                     .normalized_value(XmlVersion::Implicit1_0)
-                    .map_err(|error| {
-                        self.not_junit(format!("a malformed attribute value: {error}"))
-                    })?;
-                Ok((
-                    attribute.key.local_name().as_ref().to_owned(),
-                    value.into_owned(),
-                ))
+                    .map_err(|error| self.not_junit(format!("a malformed attribute value: {error}")))?;
+                Ok((attribute.key.local_name().as_ref().to_owned(), value.into_owned()))
             })
             .collect()
     }
@@ -240,11 +211,7 @@ impl Scanner<'_> {
         text.parse::<f64>()
             .ok()
             .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
-            .ok_or_else(|| {
-                self.not_junit(format!(
-                    "a testcase with time=\"{text}\", which is not a number of seconds"
-                ))
-            })
+            .ok_or_else(|| self.not_junit(format!("a testcase with time=\"{text}\", which is not a number of seconds")))
     }
 
     fn reference(&self, reference: &BytesRef<'_>) -> Result<(), ReportError> {
@@ -256,18 +223,12 @@ impl Scanner<'_> {
         } else {
             matches!(reference.as_ref(), "lt" | "gt" | "amp" | "apos" | "quot")
         };
-        if valid {
-            Ok(())
-        } else {
-            Err(self.not_junit(format!("an undefined entity &{};", reference.as_ref())))
-        }
+        if valid { Ok(()) } else { Err(self.not_junit(format!("an undefined entity &{};", reference.as_ref()))) }
     }
 
     fn finish(self) -> Result<Scan, ReportError> {
         if !self.stack.is_empty() {
-            return Err(
-                self.not_junit("the file ends before its root element is closed".to_owned())
-            );
+            return Err(self.not_junit("the file ends before its root element is closed".to_owned()));
         }
         if !self.root_closed {
             return Err(self.not_junit("no root element (an empty file?)".to_owned()));
@@ -277,10 +238,7 @@ impl Scanner<'_> {
 }
 
 fn attribute<'a>(attributes: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    attributes
-        .iter()
-        .find(|(name, _)| name == key)
-        .map(|(_, value)| value.as_str())
+    attributes.iter().find(|(name, _)| name == key).map(|(_, value)| value.as_str())
 }
 
 /// A case with several outcome elements counts as the worst of them.
@@ -291,9 +249,5 @@ fn worse(current: Tally, new: Tally) -> Tally {
         Tally::Error => 2,
         Tally::Failure => 3,
     };
-    if rank(new) > rank(current) {
-        new
-    } else {
-        current
-    }
+    if rank(new) > rank(current) { new } else { current }
 }

@@ -127,13 +127,7 @@ pub struct SuiteInfo {
 impl SuiteInfo {
     /// A suite named `mtv-host`, stamped now, on this host.
     pub fn for_run(started: SystemTime, properties: Vec<(String, String)>) -> Self {
-        Self {
-            name: "mtv-host".to_owned(),
-            timestamp: iso8601(started),
-            hostname: local_hostname(),
-            duration: None,
-            properties,
-        }
+        Self { name: "mtv-host".to_owned(), timestamp: iso8601(started), hostname: local_hostname(), duration: None, properties }
     }
 }
 

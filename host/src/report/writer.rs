@@ -17,12 +17,7 @@ use super::record::{CaseRecord, Counts, Fault, Outcome, SuiteInfo};
 /// Writes one `<testsuites>` holding one `<testsuite>` with `cases`, and
 /// returns its counts. Every caller-supplied string passes through
 /// `redact` (the secret redactor) before it is escaped and written.
-pub fn write_junit<W, R>(
-    out: W,
-    suite: &SuiteInfo,
-    cases: &[CaseRecord],
-    redact: R,
-) -> io::Result<Counts>
+pub fn write_junit<W, R>(out: W, suite: &SuiteInfo, cases: &[CaseRecord], redact: R) -> io::Result<Counts>
 where
     W: Write,
     R: Fn(&str) -> Cow<'_, str>,
@@ -39,22 +34,13 @@ where
 
 /// [`write_junit`] to `path`, atomically: a reader sees the old report or
 /// the whole new one, never a partial file.
-pub fn write_junit_file<R>(
-    path: &Path,
-    suite: &SuiteInfo,
-    cases: &[CaseRecord],
-    redact: R,
-) -> io::Result<Counts>
+pub fn write_junit_file<R>(path: &Path, suite: &SuiteInfo, cases: &[CaseRecord], redact: R) -> io::Result<Counts>
 where
     R: Fn(&str) -> Cow<'_, str>,
 {
     write_atomically(path, |out| {
-        write_junit(out, suite, cases, &redact).map_err(|error| {
-            io::Error::new(
-                error.kind(),
-                format!("{}: cannot write the report: {error}", path.display()),
-            )
-        })
+        write_junit(out, suite, cases, &redact)
+            .map_err(|error| io::Error::new(error.kind(), format!("{}: cannot write the report: {error}", path.display())))
     })
 }
 
@@ -70,32 +56,17 @@ pub(crate) struct JunitWriter<W: Write, R> {
 
 impl<W: Write, R: Fn(&str) -> Cow<'_, str>> JunitWriter<W, R> {
     pub(crate) fn new(out: W, redact: R) -> Self {
-        Self {
-            xml: Writer::new(out),
-            redact,
-            buf: String::with_capacity(512),
-        }
+        Self { xml: Writer::new(out), redact, buf: String::with_capacity(512) }
     }
 
     /// The declaration, `<testsuites>`, `<testsuite>` and its properties.
     pub(crate) fn begin(&mut self, suite: &SuiteInfo, counts: &Counts) -> io::Result<()> {
-        self.xml
-            .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        self.xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         self.indent(0)?;
         let time = suite.duration.unwrap_or(counts.time);
-        self.open(
-            "testsuites",
-            &[("name", &suite.name)],
-            Some(counts),
-            Some(time),
-            false,
-        )?;
+        self.open("testsuites", &[("name", &suite.name)], Some(counts), Some(time), false)?;
         self.indent(1)?;
-        let identity = [
-            ("name", suite.name.as_str()),
-            ("timestamp", &suite.timestamp),
-            ("hostname", &suite.hostname),
-        ];
+        let identity = [("name", suite.name.as_str()), ("timestamp", &suite.timestamp), ("hostname", &suite.hostname)];
         self.open("testsuite", &identity, Some(counts), Some(time), false)?;
         self.properties(&suite.properties, 2)
     }
@@ -104,16 +75,8 @@ impl<W: Write, R: Fn(&str) -> Cow<'_, str>> JunitWriter<W, R> {
     pub(crate) fn case(&mut self, case: &CaseRecord) -> io::Result<()> {
         let xpass_property;
         let mut properties: &[(String, String)] = &case.properties;
-        if let Outcome::XPassed {
-            reason,
-            strict: false,
-        } = &case.outcome
-        {
-            xpass_property = [
-                case.properties.clone(),
-                vec![("xpass".to_owned(), reason.clone())],
-            ]
-            .concat();
+        if let Outcome::XPassed { reason, strict: false } = &case.outcome {
+            xpass_property = [case.properties.clone(), vec![("xpass".to_owned(), reason.clone())]].concat();
             properties = &xpass_property;
         }
         let element = outcome_element(&case.outcome);
@@ -155,8 +118,7 @@ impl<W: Write, R: Fn(&str) -> Cow<'_, str>> JunitWriter<W, R> {
 
     pub(crate) fn indent(&mut self, level: usize) -> io::Result<()> {
         let text = &INDENT[..(1 + 2 * level).min(INDENT.len())];
-        self.xml
-            .write_event(Event::Text(BytesText::from_escaped(text)))
+        self.xml.write_event(Event::Text(BytesText::from_escaped(text)))
     }
 
     fn properties(&mut self, properties: &[(String, String)], level: usize) -> io::Result<()> {
@@ -167,13 +129,7 @@ impl<W: Write, R: Fn(&str) -> Cow<'_, str>> JunitWriter<W, R> {
         self.open("properties", &[], None, None, false)?;
         for (name, value) in properties {
             self.indent(level + 1)?;
-            self.open(
-                "property",
-                &[("name", name), ("value", value)],
-                None,
-                None,
-                true,
-            )?;
+            self.open("property", &[("name", name), ("value", value)], None, None, true)?;
         }
         self.indent(level)?;
         self.close("properties")
@@ -219,11 +175,7 @@ impl<W: Write, R: Fn(&str) -> Cow<'_, str>> JunitWriter<W, R> {
             let _ = write!(buf, " time=\"{:.3}\"", time.as_secs_f64());
         }
         let tag = BytesStart::from_content(buf.as_str(), name.len());
-        xml.write_event(if empty {
-            Event::Empty(tag)
-        } else {
-            Event::Start(tag)
-        })
+        xml.write_event(if empty { Event::Empty(tag) } else { Event::Start(tag) })
     }
 
     fn text(&mut self, text: &str) -> io::Result<()> {
@@ -240,28 +192,13 @@ impl<W: Write, R: Fn(&str) -> Cow<'_, str>> JunitWriter<W, R> {
 
 /// The element an outcome is written as, if any.
 fn outcome_element(outcome: &Outcome) -> Option<(&'static str, Cow<'_, Fault>)> {
-    let skipped = |kind: &str, message: String| Fault {
-        message,
-        kind: kind.to_owned(),
-        detail: String::new(),
-    };
+    let skipped = |kind: &str, message: String| Fault { message, kind: kind.to_owned(), detail: String::new() };
     match outcome {
         Outcome::Passed | Outcome::XPassed { strict: false, .. } => None,
         Outcome::Failed(fault) => Some(("failure", Cow::Borrowed(fault))),
         Outcome::Error(fault) => Some(("error", Cow::Borrowed(fault))),
-        Outcome::Skipped { reason } => {
-            Some(("skipped", Cow::Owned(skipped("skip", reason.clone()))))
-        }
-        Outcome::XFailed { reason } => Some((
-            "skipped",
-            Cow::Owned(skipped("xfail", format!("xfail: {reason}"))),
-        )),
-        Outcome::XPassed {
-            reason,
-            strict: true,
-        } => Some((
-            "failure",
-            Cow::Owned(skipped("xpass", format!("XPASS(strict): {reason}"))),
-        )),
+        Outcome::Skipped { reason } => Some(("skipped", Cow::Owned(skipped("skip", reason.clone())))),
+        Outcome::XFailed { reason } => Some(("skipped", Cow::Owned(skipped("xfail", format!("xfail: {reason}"))))),
+        Outcome::XPassed { reason, strict: true } => Some(("failure", Cow::Owned(skipped("xpass", format!("XPASS(strict): {reason}"))))),
     }
 }

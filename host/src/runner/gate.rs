@@ -33,7 +33,12 @@ impl Gating {
 /// Asks every gate plugin about `tests`. `Err` stops the run: a gate
 /// refused (configuration error, or a strict error policy). A plugin that
 /// crashes or times out gates nothing, and says so in the warnings.
-pub async fn decide(runtime: Arc<PluginRuntime>, gates: Arc<Vec<LoadedPlugin>>, facts: RunFacts, tests: &[CollectedTest]) -> Result<Gating, String> {
+pub async fn decide(
+    runtime: Arc<PluginRuntime>,
+    gates: Arc<Vec<LoadedPlugin>>,
+    facts: RunFacts,
+    tests: &[CollectedTest],
+) -> Result<Gating, String> {
     let items: Vec<TestItem> = tests.iter().map(test_item).collect();
     let answers = tokio::task::spawn_blocking(move || {
         gates.iter().map(|gate| (gate.name.clone(), runtime.gate_decide(gate, &facts, &items))).collect::<Vec<_>>()
@@ -79,11 +84,7 @@ fn test_item(test: &CollectedTest) -> TestItem {
     TestItem {
         id: test.id.clone(),
         name: test.name().to_owned(),
-        markers: test
-            .markers
-            .iter()
-            .map(|m| Marker { name: m.name.clone(), args: m.args.clone(), kwargs: m.kwargs.clone() })
-            .collect(),
+        markers: test.markers.iter().map(|m| Marker { name: m.name.clone(), args: m.args.clone(), kwargs: m.kwargs.clone() }).collect(),
     }
 }
 

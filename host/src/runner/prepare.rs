@@ -15,11 +15,21 @@ pub type CopyOffloadPlans = BTreeMap<String, Result<CopyOffloadPlan, String>>;
 
 /// `inputs` is `None` when the run has no source provider (a dry run):
 /// runnable tests are then listed without objects.
-pub fn prepare_units(tests: Vec<CollectedTest>, gating: &Gating, inputs: Option<&RunInputs<'_>>, copyoffload: &CopyOffloadPlans) -> Vec<TestUnit> {
+pub fn prepare_units(
+    tests: Vec<CollectedTest>,
+    gating: &Gating,
+    inputs: Option<&RunInputs<'_>>,
+    copyoffload: &CopyOffloadPlans,
+) -> Vec<TestUnit> {
     tests
         .into_iter()
         .map(|test| {
-            let (gate, gate_properties) = gating.decision(&test.id);
+            let (gate, mut gate_properties) = gating.decision(&test.id);
+            match &gate {
+                GateDecision::Run => {}
+                GateDecision::Skip(reason) => gate_properties.insert(0, ("gate".to_owned(), format!("skip: {reason}"))),
+                GateDecision::XFail(reason) => gate_properties.insert(0, ("gate".to_owned(), format!("xfail: {reason}"))),
+            }
             let prepared = prepare(&test, &gate, inputs, copyoffload);
             TestUnit { test, gate, gate_properties, prepared }
         })

@@ -23,5 +23,6 @@ pub fn write_resources(path: &Path, created: &[CreatedResource], leftovers: &[Le
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let text = serde_json::to_string_pretty(&ResourcesFile { torn_down, created, leftovers }).map_err(|e| e.to_string())?;
-    write_atomically(path, |out| std::io::Write::write_all(out, text.as_bytes())).map_err(|e: std::io::Error| format!("cannot write {}: {e}", path.display()))
+    write_atomically(path, |out| std::io::Write::write_all(out, text.as_bytes()))
+        .map_err(|e: std::io::Error| format!("cannot write {}: {e}", path.display()))
 }

@@ -15,7 +15,7 @@ pub const RUN_KEYS: &[(&str, &str)] = &[
     ("source_provider", "profile name in .providers.json (required for a run)"),
     ("storage_class", "destination storage class (required for a run)"),
     ("test_plan", "test plan file (TOML; docs/test-plan.md)"),
-    ("providers_json", "providers file, when neither --providers-json nor PROVIDERS_JSON_PATH is given"),
+    ("providers_json", "providers file, below --providers-json and PROVIDERS_JSON_PATH"),
     ("junit_xml", "JUnit report path [default: junit-report.xml]"),
     ("log_file", "run log path [default: mtv-host.log]"),
     ("cluster", "sim (embedded simulator, the default) or kubeconfig"),
@@ -96,7 +96,9 @@ impl Raw {
         match self.values.get(key) {
             None => Ok(None),
             Some((toml::Value::Integer(n), _)) if *n >= 0 => Ok(Some(*n as u64)),
-            Some((toml::Value::String(text), _)) => text.trim().parse().map(Some).map_err(|_| self.wrong(key, "a whole number", &toml::Value::String(text.clone()))),
+            Some((toml::Value::String(text), _)) => {
+                text.trim().parse().map(Some).map_err(|_| self.wrong(key, "a whole number", &toml::Value::String(text.clone())))
+            }
             Some((other, _)) => Err(self.wrong(key, "a whole number", other)),
         }
     }
@@ -109,7 +111,9 @@ impl Raw {
                 .map(|item| item.as_str().map(str::to_owned).ok_or_else(|| self.wrong(key, "a list of strings", item)))
                 .collect(),
             // `--set source_networks=a,b`
-            Some((toml::Value::String(text), _)) => Ok(text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()),
+            Some((toml::Value::String(text), _)) => {
+                Ok(text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            }
             Some((other, _)) => Err(self.wrong(key, "a list of strings", other)),
         }
     }
@@ -154,9 +158,8 @@ impl RunSettings {
             }
         };
         let defaults = Timeouts::default();
-        let seconds = |key: &str, default: Duration| -> Result<Duration, SettingsError> {
-            Ok(raw.number(key)?.map_or(default, Duration::from_secs))
-        };
+        let seconds =
+            |key: &str, default: Duration| -> Result<Duration, SettingsError> { Ok(raw.number(key)?.map_or(default, Duration::from_secs)) };
         let timeouts = Timeouts {
             provider_ready: seconds("provider_ready_timeout_s", defaults.provider_ready)?,
             plan_ready: seconds("plan_ready_timeout_s", defaults.plan_ready)?,
@@ -194,7 +197,9 @@ impl RunSettings {
             _ => {
                 let ways: Vec<String> = missing
                     .iter()
-                    .map(|key| format!("  {key}: add `{key} = \"…\"` under [run] in {} ([run] {key}), or pass --set {key}=…", self.config_name))
+                    .map(|key| {
+                        format!("  {key}: add `{key} = \"…\"` under [run] in {} ([run] {key}), or pass --set {key}=…", self.config_name)
+                    })
                     .collect();
                 Err(format!(
                     "a run needs storage_class and source_provider; missing: {}\n{}\n(--collect-only and --setup-plan run without them)",
@@ -254,7 +259,9 @@ mod tests {
 
     #[test]
     fn lists_come_from_arrays_or_commas() {
-        let settings = RunSettings::resolve(&config("[run]\nsource_networks = [\"n1\", \"n2\"]\n"), &[("source_storages".into(), "d1,d2".into())]).unwrap();
+        let settings =
+            RunSettings::resolve(&config("[run]\nsource_networks = [\"n1\", \"n2\"]\n"), &[("source_storages".into(), "d1,d2".into())])
+                .unwrap();
         assert_eq!(settings.source_networks, ["n1", "n2"]);
         assert_eq!(settings.source_storages, ["d1", "d2"]);
     }

@@ -13,11 +13,11 @@ use super::event::{Event, StepRecord, TestRecord, TestStatus};
 use super::gate::GateDecision;
 use super::outcome::{StepEnd, fault, step_outcome, test_status};
 use crate::migration::{
-    Blueprint, Cluster, Journal, Lifecycle, PlanResult, Timeouts, check_expected_failure, check_migrated_vms, directory_for, dump_namespace,
-    failed_steps, name_of, teardown,
+    Blueprint, Cluster, Journal, Lifecycle, PlanResult, Timeouts, check_expected_failure, check_migrated_vms, directory_for,
+    dump_namespace, failed_steps, name_of, teardown,
 };
 use crate::plan::{CollectedTest, MigrationResult, StepName, steps_after_failure};
-use crate::report::Outcome;
+use crate::report::{Fault, Outcome};
 
 /// A selected test and what preparation decided for it.
 #[derive(Debug, Clone)]
@@ -216,7 +216,9 @@ async fn run_step(
                     }
                     StepEnd::Passed
                 }
-                (MigrationResult::Succeeded, PlanResult::Failed) => failed("MigrationFailed", format!("Plan {plan_name} failed: {}", described.join("; "))),
+                (MigrationResult::Succeeded, PlanResult::Failed) => {
+                    failed("MigrationFailed", format!("Plan {plan_name} failed: {}", described.join("; ")))
+                }
                 (MigrationResult::Failed, PlanResult::Succeeded) => failed(
                     "MigrationSucceeded",
                     format!("Plan {plan_name} succeeded, but the test expects it to fail (expected_migration_result = \"failed\")"),
@@ -235,9 +237,14 @@ async fn run_step(
             for problem in &problems {
                 journal.note(format!("check failed: {problem}"));
             }
-            match problems.len() {
-                0 => StepEnd::Passed,
-                n => failed("VmCheckFailed", format!("{n} check(s) failed:\n{}", problems.join("\n"))),
+            match problems.as_slice() {
+                [] => StepEnd::Passed,
+                [only] => failed("VmCheckFailed", only.clone()),
+                [first, rest @ ..] => StepEnd::Failed(Fault {
+                    message: format!("{first} (and {} more)", rest.len()),
+                    kind: "VmCheckFailed".to_owned(),
+                    detail: problems.join("\n"),
+                }),
             }
         }
     }

@@ -65,39 +65,22 @@ enum Sink {
 impl AuditLog {
     /// `mtv-host-audit.jsonl` in the directory of the JUnit report.
     pub fn default_path(junit_report: &Path) -> PathBuf {
-        junit_report
-            .parent()
-            .unwrap_or(Path::new(""))
-            .join(AUDIT_FILE_NAME)
+        junit_report.parent().unwrap_or(Path::new("")).join(AUDIT_FILE_NAME)
     }
 
     /// Opens `path` for appending, creating it and its directory.
     pub fn open(path: &Path) -> Result<Self, AuditError> {
-        let error = |source| AuditError {
-            path: path.to_path_buf(),
-            source,
-        };
+        let error = |source| AuditError { path: path.to_path_buf(), source };
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(error)?;
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(error)?;
-        Ok(Self {
-            sink: Mutex::new(Sink::File {
-                path: path.to_path_buf(),
-                file,
-            }),
-        })
+        let file = OpenOptions::new().create(true).append(true).open(path).map_err(error)?;
+        Ok(Self { sink: Mutex::new(Sink::File { path: path.to_path_buf(), file }) })
     }
 
     /// A log kept in memory, for tests.
     pub fn in_memory() -> Self {
-        Self {
-            sink: Mutex::new(Sink::Memory(Vec::new())),
-        }
+        Self { sink: Mutex::new(Sink::Memory(Vec::new())) }
     }
 
     /// Appends one line for `event`, written in a single call so lines from
@@ -111,20 +94,12 @@ impl AuditLog {
             allowed: event.allowed,
             reason: event.reason.map(str::to_owned),
         };
-        let json =
-            serde_json::to_string(&entry).expect("an audit entry holds only strings and booleans");
+        let json = serde_json::to_string(&entry).expect("an audit entry holds only strings and booleans");
         let line = redactor().redact(&json).into_owned();
-        let mut sink = self
-            .sink
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut sink = self.sink.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         match &mut *sink {
             Sink::File { path, file } => {
-                file.write_all(format!("{line}\n").as_bytes())
-                    .map_err(|source| AuditError {
-                        path: path.clone(),
-                        source,
-                    })
+                file.write_all(format!("{line}\n").as_bytes()).map_err(|source| AuditError { path: path.clone(), source })
             }
             Sink::Memory(lines) => {
                 lines.push(line);
@@ -135,11 +110,7 @@ impl AuditLog {
 
     /// The file this log appends to; `None` in memory.
     pub fn path(&self) -> Option<PathBuf> {
-        match &*self
-            .sink
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-        {
+        match &*self.sink.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) {
             Sink::File { path, .. } => Some(path.clone()),
             Sink::Memory(_) => None,
         }
@@ -148,17 +119,10 @@ impl AuditLog {
     /// The lines recorded so far, as written (in memory) or read back from
     /// the file.
     pub fn lines(&self) -> Result<Vec<String>, AuditError> {
-        match &*self
-            .sink
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-        {
+        match &*self.sink.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) {
             Sink::File { path, .. } => std::fs::read_to_string(path)
                 .map(|text| text.lines().map(str::to_owned).collect())
-                .map_err(|source| AuditError {
-                    path: path.clone(),
-                    source,
-                }),
+                .map_err(|source| AuditError { path: path.clone(), source }),
             Sink::Memory(lines) => Ok(lines.clone()),
         }
     }
@@ -166,10 +130,6 @@ impl AuditLog {
     /// The entries recorded so far; lines that are not entries (a file
     /// edited by hand) are skipped.
     pub fn entries(&self) -> Result<Vec<AuditEntry>, AuditError> {
-        Ok(self
-            .lines()?
-            .iter()
-            .filter_map(|line| serde_json::from_str(line).ok())
-            .collect())
+        Ok(self.lines()?.iter().filter_map(|line| serde_json::from_str(line).ok()).collect())
     }
 }

@@ -64,18 +64,11 @@ pub struct SecretOrigin {
 /// Checks the form of a secret name (for grants in the run config) without
 /// resolving it.
 pub fn check_secret_name(name: &str) -> Result<(), SecretError> {
-    let unknown = |hint: String| {
-        Err(SecretError::Unknown {
-            name: name.to_owned(),
-            hint,
-        })
-    };
+    let unknown = |hint: String| Err(SecretError::Unknown { name: name.to_owned(), hint });
     match parse_name(name) {
         Some(SecretName::CopyOffload(key)) => match copyoffload::rule(key) {
             Some(rule) if rule.sensitive => Ok(()),
-            Some(_) => unknown(format!(
-                " ({key} is not sensitive: vendor plugins receive it in validate, no grant needed)"
-            )),
+            Some(_) => unknown(format!(" ({key} is not sensitive: vendor plugins receive it in validate, no grant needed)")),
             None => unknown(format!(" ({key} is not a copy-offload key)")),
         },
         Some(_) => Ok(()),
@@ -98,10 +91,7 @@ fn parse_name(name: &str) -> Option<SecretName<'_>> {
         "cluster.password" => return Some(SecretName::ClusterPassword),
         _ => {}
     }
-    if let Some(profile) = name
-        .strip_prefix("provider.")
-        .and_then(|rest| rest.strip_suffix(".password"))
-    {
+    if let Some(profile) = name.strip_prefix("provider.").and_then(|rest| rest.strip_suffix(".password")) {
         return (!profile.is_empty()).then_some(SecretName::ProviderPassword(profile));
     }
     if let Some(key) = name.strip_prefix("copyoffload.") {
@@ -124,20 +114,8 @@ pub struct SecretBroker {
 impl SecretBroker {
     pub fn new(sources: BrokerSources) -> Self {
         let copyoffload = resolve_copyoffload(&sources);
-        let BrokerSources {
-            providers,
-            jira,
-            env,
-            secrets_dir,
-            ..
-        } = sources;
-        Self {
-            env,
-            providers,
-            jira,
-            secrets_dir,
-            copyoffload,
-        }
+        let BrokerSources { providers, jira, env, secrets_dir, .. } = sources;
+        Self { env, providers, jira, secrets_dir, copyoffload }
     }
 
     /// The copy-offload settings of the source profile, for the host code
@@ -160,51 +138,26 @@ impl SecretBroker {
     /// The secret called `name`.
     pub fn get(&self, name: &str) -> Result<SecretValue, SecretError> {
         check_secret_name(name)?;
-        let missing = |from: String| SecretError::Missing {
-            name: name.to_owned(),
-            from,
-        };
+        let missing = |from: String| SecretError::Missing { name: name.to_owned(), from };
         match parse_name(name) {
-            Some(SecretName::Jira(key)) => self
-                .jira_secret(key)
-                .ok_or_else(|| missing(self.jira_where_from(key))),
-            Some(SecretName::ClusterPassword) => self
-                .cluster_password()
-                .ok_or_else(|| missing(self.cluster_where_from())),
+            Some(SecretName::Jira(key)) => self.jira_secret(key).ok_or_else(|| missing(self.jira_where_from(key))),
+            Some(SecretName::ClusterPassword) => self.cluster_password().ok_or_else(|| missing(self.cluster_where_from())),
             Some(SecretName::ProviderPassword(profile)) => {
                 let Some(providers) = &self.providers else {
-                    return Err(missing(format!(
-                        "{profile}.password in ./{DEFAULT_PROVIDERS_JSON}"
-                    )));
+                    return Err(missing(format!("{profile}.password in ./{DEFAULT_PROVIDERS_JSON}")));
                 };
-                let profile_entry =
-                    providers
-                        .profile(profile)
-                        .map_err(|error| SecretError::Unavailable {
-                            name: name.to_owned(),
-                            problem: error.to_string(),
-                        })?;
-                profile_entry.password().cloned().ok_or_else(|| {
-                    missing(format!(
-                        "{profile}.password in {}",
-                        providers.path().display()
-                    ))
-                })
+                let profile_entry = providers
+                    .profile(profile)
+                    .map_err(|error| SecretError::Unavailable { name: name.to_owned(), problem: error.to_string() })?;
+                profile_entry.password().cloned().ok_or_else(|| missing(format!("{profile}.password in {}", providers.path().display())))
             }
-            Some(SecretName::CopyOffload(key)) => self
-                .copyoffload
-                .secret(key)
-                .cloned()
-                .ok_or_else(|| missing(self.copyoffload.where_from(key))),
-            Some(SecretName::Env(var)) => self
-                .env
-                .non_empty(var)
-                .map(SecretValue::new)
-                .ok_or_else(|| missing(format!("the environment variable {var}"))),
-            None => Err(SecretError::Unknown {
-                name: name.to_owned(),
-                hint: String::new(),
-            }),
+            Some(SecretName::CopyOffload(key)) => {
+                self.copyoffload.secret(key).cloned().ok_or_else(|| missing(self.copyoffload.where_from(key)))
+            }
+            Some(SecretName::Env(var)) => {
+                self.env.non_empty(var).map(SecretValue::new).ok_or_else(|| missing(format!("the environment variable {var}")))
+            }
+            None => Err(SecretError::Unknown { name: name.to_owned(), hint: String::new() }),
         }
     }
 
@@ -222,11 +175,7 @@ impl SecretBroker {
         let mut rows = Vec::new();
         for key in ["token", "password"] {
             let set = self.jira_secret(key).is_some();
-            let source = self
-                .jira
-                .as_ref()
-                .and_then(|jira| jira.sources.get(key))
-                .filter(|_| set);
+            let source = self.jira.as_ref().and_then(|jira| jira.sources.get(key)).filter(|_| set);
             rows.push(SecretOrigin {
                 name: format!("jira.{key}"),
                 from: source.map_or_else(|| self.jira_where_from(key), ToString::to_string),
@@ -235,35 +184,23 @@ impl SecretBroker {
         }
         rows.push(SecretOrigin {
             name: "cluster.password".to_owned(),
-            from: self
-                .cluster_source()
-                .unwrap_or_else(|| self.cluster_where_from()),
+            from: self.cluster_source().unwrap_or_else(|| self.cluster_where_from()),
             set: self.cluster_password().is_some(),
         });
         if let Some(providers) = &self.providers {
             for profile in providers.profile_names() {
                 let (set, from) = match providers.profile(&profile) {
-                    Ok(entry) => (
-                        entry.password().is_some(),
-                        format!("{profile}.password in {}", providers.path().display()),
-                    ),
+                    Ok(entry) => (entry.password().is_some(), format!("{profile}.password in {}", providers.path().display())),
                     Err(error) => (false, error.to_string()),
                 };
-                rows.push(SecretOrigin {
-                    name: format!("provider.{profile}.password"),
-                    from,
-                    set,
-                });
+                rows.push(SecretOrigin { name: format!("provider.{profile}.password"), from, set });
             }
         }
         for rule in COPYOFFLOAD_KEYS.iter().filter(|rule| rule.sensitive) {
             let resolved = self.copyoffload.get(rule.key);
             rows.push(SecretOrigin {
                 name: format!("copyoffload.{}", rule.key),
-                from: resolved.map_or_else(
-                    || self.copyoffload.where_from(rule.key),
-                    |key| key.source.to_string(),
-                ),
+                from: resolved.map_or_else(|| self.copyoffload.where_from(rule.key), |key| key.source.to_string()),
                 set: resolved.is_some(),
             });
         }
@@ -281,21 +218,14 @@ impl SecretBroker {
     fn jira_where_from(&self, key: &str) -> String {
         match &self.jira {
             Some(jira) => jira.where_from(key),
-            None => format!(
-                "{} or `{key}` in [DEFAULT] of jira.cfg",
-                env_override(key).unwrap_or("PYTEST_JIRA_*")
-            ),
+            None => format!("{} or `{key}` in [DEFAULT] of jira.cfg", env_override(key).unwrap_or("PYTEST_JIRA_*")),
         }
     }
 
     fn cluster_password(&self) -> Option<SecretValue> {
         match self.env.non_empty(CLUSTER_PASSWORD_ENV) {
             Some(value) => Some(SecretValue::new(value)),
-            None => self
-                .secrets_dir
-                .as_ref()?
-                .secret(CLUSTER_PASSWORD_KEY)
-                .cloned(),
+            None => self.secrets_dir.as_ref()?.secret(CLUSTER_PASSWORD_KEY).cloned(),
         }
     }
 
@@ -310,13 +240,10 @@ impl SecretBroker {
 
     fn cluster_where_from(&self) -> String {
         match &self.secrets_dir {
-            Some(dir) => format!(
-                "{CLUSTER_PASSWORD_ENV} or the {CLUSTER_PASSWORD_KEY} key of the secrets directory {}",
-                dir.dir().display()
-            ),
-            None => format!(
-                "{CLUSTER_PASSWORD_ENV} or {CLUSTER_PASSWORD_KEY} in a mounted secrets directory"
-            ),
+            Some(dir) => {
+                format!("{CLUSTER_PASSWORD_ENV} or the {CLUSTER_PASSWORD_KEY} key of the secrets directory {}", dir.dir().display())
+            }
+            None => format!("{CLUSTER_PASSWORD_ENV} or {CLUSTER_PASSWORD_KEY} in a mounted secrets directory"),
         }
     }
 }
@@ -325,24 +252,13 @@ impl SecretBroker {
 /// file, a profile or a `copyoffload` object, the section is empty and only
 /// `COPYOFFLOAD_*` variables can supply values.
 fn resolve_copyoffload(sources: &BrokerSources) -> CopyOffloadResolution {
-    let profile_name = sources
-        .source_profile
-        .as_deref()
-        .unwrap_or("<source_provider>");
+    let profile_name = sources.source_profile.as_deref().unwrap_or("<source_provider>");
     let empty = Map::new();
     let Some(providers) = &sources.providers else {
-        return copyoffload::resolve(
-            profile_name,
-            &empty,
-            &sources.env,
-            Path::new(DEFAULT_PROVIDERS_JSON),
-        );
+        return copyoffload::resolve(profile_name, &empty, &sources.env, Path::new(DEFAULT_PROVIDERS_JSON));
     };
     let profile = providers.profile(profile_name).ok();
-    let section = profile
-        .as_ref()
-        .and_then(|profile| profile.copyoffload())
-        .unwrap_or(&empty);
+    let section = profile.as_ref().and_then(|profile| profile.copyoffload()).unwrap_or(&empty);
     copyoffload::resolve(profile_name, section, &sources.env, providers.path())
 }
 
@@ -358,12 +274,7 @@ fn normalize_origin(origin: &str) -> String {
 /// `secrets explain` output: one row per secret with whether it is set and
 /// its source. Values never appear; the redactor runs over it regardless.
 pub fn explain_table(rows: &[SecretOrigin]) -> String {
-    let name_width = rows
-        .iter()
-        .map(|row| row.name.len())
-        .chain([6])
-        .max()
-        .unwrap_or(6);
+    let name_width = rows.iter().map(|row| row.name.len()).chain([6]).max().unwrap_or(6);
     let mut out = format!("{:<name_width$}  SET  SOURCE\n", "SECRET");
     for row in rows {
         let set = if row.set { "yes" } else { "no " };

@@ -30,33 +30,12 @@ pub struct KeyRule {
     pub description: &'static str,
 }
 
-const fn overridable(
-    key: &'static str,
-    env: &'static str,
-    sensitive: bool,
-    description: &'static str,
-) -> KeyRule {
-    KeyRule {
-        key,
-        env_override: Some(env),
-        sensitive,
-        default: None,
-        description,
-    }
+const fn overridable(key: &'static str, env: &'static str, sensitive: bool, description: &'static str) -> KeyRule {
+    KeyRule { key, env_override: Some(env), sensitive, default: None, description }
 }
 
-const fn file_only(
-    key: &'static str,
-    default: Option<&'static str>,
-    description: &'static str,
-) -> KeyRule {
-    KeyRule {
-        key,
-        env_override: None,
-        sensitive: false,
-        default,
-        description,
-    }
+const fn file_only(key: &'static str, default: Option<&'static str>, description: &'static str) -> KeyRule {
+    KeyRule { key, env_override: None, sensitive: false, default, description }
 }
 
 pub const COPYOFFLOAD_KEYS: &[KeyRule] = &[
@@ -65,60 +44,16 @@ pub const COPYOFFLOAD_KEYS: &[KeyRule] = &[
         None,
         "Storage product: ontap, vantara, primera3par, pureFlashArray, powerflex, powermax, powerstore, infinibox or flashsystem.",
     ),
-    file_only(
-        "datastore_id",
-        None,
-        "vSphere datastore ID where the test VMs reside (`datastore-12345`).",
-    ),
-    file_only(
-        "secondary_datastore_id",
-        None,
-        "Second datastore, for VMs with disks on two datastores.",
-    ),
-    file_only(
-        "non_xcopy_datastore_id",
-        None,
-        "A datastore without XCOPY/VAAI, for mixed-datastore tests.",
-    ),
-    file_only(
-        "rdm_lun_uuid",
-        None,
-        "LUN (`naa.…`) for raw device mapping tests.",
-    ),
-    file_only(
-        "esxi_clone_method",
-        Some("vib"),
-        "`vib` or `ssh`; `ssh` patches the vSphere Provider's esxiCloneMethod.",
-    ),
-    file_only(
-        "default_vm_name",
-        None,
-        "Template VM the copy-offload tests clone.",
-    ),
-    overridable(
-        "storage_hostname",
-        "COPYOFFLOAD_STORAGE_HOSTNAME",
-        false,
-        "Storage array management address.",
-    ),
-    overridable(
-        "storage_username",
-        "COPYOFFLOAD_STORAGE_USERNAME",
-        false,
-        "Storage array user.",
-    ),
-    overridable(
-        "storage_password",
-        "COPYOFFLOAD_STORAGE_PASSWORD",
-        true,
-        "Storage array password.",
-    ),
-    overridable(
-        "storage_token",
-        "COPYOFFLOAD_STORAGE_TOKEN",
-        true,
-        "API token replacing user and password (pureFlashArray).",
-    ),
+    file_only("datastore_id", None, "vSphere datastore ID where the test VMs reside (`datastore-12345`)."),
+    file_only("secondary_datastore_id", None, "Second datastore, for VMs with disks on two datastores."),
+    file_only("non_xcopy_datastore_id", None, "A datastore without XCOPY/VAAI, for mixed-datastore tests."),
+    file_only("rdm_lun_uuid", None, "LUN (`naa.…`) for raw device mapping tests."),
+    file_only("esxi_clone_method", Some("vib"), "`vib` or `ssh`; `ssh` patches the vSphere Provider's esxiCloneMethod."),
+    file_only("default_vm_name", None, "Template VM the copy-offload tests clone."),
+    overridable("storage_hostname", "COPYOFFLOAD_STORAGE_HOSTNAME", false, "Storage array management address."),
+    overridable("storage_username", "COPYOFFLOAD_STORAGE_USERNAME", false, "Storage array user."),
+    overridable("storage_password", "COPYOFFLOAD_STORAGE_PASSWORD", true, "Storage array password."),
+    overridable("storage_token", "COPYOFFLOAD_STORAGE_TOKEN", true, "API token replacing user and password (pureFlashArray)."),
     overridable(
         "storage_skip_ssl_verification",
         "COPYOFFLOAD_STORAGE_SKIP_SSL_VERIFICATION",
@@ -131,72 +66,27 @@ pub const COPYOFFLOAD_KEYS: &[KeyRule] = &[
         true,
         "JSON object of extra Secret keys, merged last; every value is treated as sensitive.",
     ),
-    overridable(
-        "ontap_svm",
-        "COPYOFFLOAD_ONTAP_SVM",
-        false,
-        "ONTAP storage virtual machine.",
-    ),
-    overridable(
-        "vantara_storage_id",
-        "COPYOFFLOAD_VANTARA_STORAGE_ID",
-        false,
-        "Hitachi Vantara storage ID.",
-    ),
-    overridable(
-        "vantara_storage_port",
-        "COPYOFFLOAD_VANTARA_STORAGE_PORT",
-        false,
-        "Hitachi Vantara storage port.",
-    ),
+    overridable("ontap_svm", "COPYOFFLOAD_ONTAP_SVM", false, "ONTAP storage virtual machine."),
+    overridable("vantara_storage_id", "COPYOFFLOAD_VANTARA_STORAGE_ID", false, "Hitachi Vantara storage ID."),
+    overridable("vantara_storage_port", "COPYOFFLOAD_VANTARA_STORAGE_PORT", false, "Hitachi Vantara storage port."),
     overridable(
         "vantara_hostgroup_id_list",
         "COPYOFFLOAD_VANTARA_HOSTGROUP_ID_LIST",
         false,
         "Hitachi Vantara host groups (`CL1-A,1:CL2-B,2`).",
     ),
-    overridable(
-        "pure_cluster_prefix",
-        "COPYOFFLOAD_PURE_CLUSTER_PREFIX",
-        false,
-        "Pure FlashArray cluster prefix.",
-    ),
-    overridable(
-        "powerflex_system_id",
-        "COPYOFFLOAD_POWERFLEX_SYSTEM_ID",
-        false,
-        "Dell PowerFlex system ID.",
-    ),
-    overridable(
-        "powermax_symmetrix_id",
-        "COPYOFFLOAD_POWERMAX_SYMMETRIX_ID",
-        false,
-        "Dell PowerMax Symmetrix ID.",
-    ),
+    overridable("pure_cluster_prefix", "COPYOFFLOAD_PURE_CLUSTER_PREFIX", false, "Pure FlashArray cluster prefix."),
+    overridable("powerflex_system_id", "COPYOFFLOAD_POWERFLEX_SYSTEM_ID", false, "Dell PowerFlex system ID."),
+    overridable("powermax_symmetrix_id", "COPYOFFLOAD_POWERMAX_SYMMETRIX_ID", false, "Dell PowerMax Symmetrix ID."),
     overridable(
         "powermax_port_group_name",
         "COPYOFFLOAD_POWERMAX_PORT_GROUP_NAME",
         false,
         "Dell PowerMax port group (the populator requires it).",
     ),
-    overridable(
-        "esxi_host",
-        "COPYOFFLOAD_ESXI_HOST",
-        false,
-        "ESXi host for SSH cloning.",
-    ),
-    overridable(
-        "esxi_user",
-        "COPYOFFLOAD_ESXI_USER",
-        false,
-        "ESXi SSH user.",
-    ),
-    overridable(
-        "esxi_password",
-        "COPYOFFLOAD_ESXI_PASSWORD",
-        true,
-        "ESXi SSH password.",
-    ),
+    overridable("esxi_host", "COPYOFFLOAD_ESXI_HOST", false, "ESXi host for SSH cloning."),
+    overridable("esxi_user", "COPYOFFLOAD_ESXI_USER", false, "ESXi SSH user."),
+    overridable("esxi_password", "COPYOFFLOAD_ESXI_PASSWORD", true, "ESXi SSH password."),
 ];
 
 /// The rule for `key`, if it is a copy-offload key.
@@ -253,12 +143,7 @@ pub struct CopyOffloadResolution {
 
 /// Applies [`COPYOFFLOAD_KEYS`] to the `copyoffload` object of
 /// `profile_name` read from `file`.
-pub fn resolve(
-    profile_name: &str,
-    section: &Map<String, Value>,
-    env: &Env,
-    file: &Path,
-) -> CopyOffloadResolution {
+pub fn resolve(profile_name: &str, section: &Map<String, Value>, env: &Env, file: &Path) -> CopyOffloadResolution {
     let mut resolution = CopyOffloadResolution {
         profile: profile_name.to_owned(),
         file: file.to_path_buf(),
@@ -289,28 +174,14 @@ impl CopyOffloadResolution {
         format!("{}.copyoffload.{key}", self.profile)
     }
 
-    fn resolve_key(
-        &mut self,
-        rule: &KeyRule,
-        section: &Map<String, Value>,
-        env: &Env,
-    ) -> Option<ResolvedKey> {
+    fn resolve_key(&mut self, rule: &KeyRule, section: &Map<String, Value>, env: &Env) -> Option<ResolvedKey> {
         let wrap = |text: String| {
-            if rule.sensitive {
-                ResolvedValue::Secret(SecretValue::new(text))
-            } else {
-                ResolvedValue::Plain(text)
-            }
+            if rule.sensitive { ResolvedValue::Secret(SecretValue::new(text)) } else { ResolvedValue::Plain(text) }
         };
         match rule.env_override {
             Some(var) => {
                 if let Some(text) = env.non_empty(var) {
-                    return Some(ResolvedKey {
-                        value: wrap(text.to_owned()),
-                        source: Source::Env {
-                            var: var.to_owned(),
-                        },
-                    });
+                    return Some(ResolvedKey { value: wrap(text.to_owned()), source: Source::Env { var: var.to_owned() } });
                 }
             }
             None => {
@@ -330,17 +201,10 @@ impl CopyOffloadResolution {
         if let Some(text) = section.get(rule.key).and_then(file_text) {
             return Some(ResolvedKey {
                 value: wrap(text),
-                source: Source::File {
-                    path: self.file.clone(),
-                    key_path: self.key_path(rule.key),
-                    line: None,
-                },
+                source: Source::File { path: self.file.clone(), key_path: self.key_path(rule.key), line: None },
             });
         }
-        rule.default.map(|default| ResolvedKey {
-            value: wrap(default.to_owned()),
-            source: Source::Default,
-        })
+        rule.default.map(|default| ResolvedKey { value: wrap(default.to_owned()), source: Source::Default })
     }
 
     /// `storage_secret_extra` must be a JSON object of scalar values; each
@@ -352,9 +216,7 @@ impl CopyOffloadResolution {
         let source = resolved.source.clone();
         let parsed: Result<Map<String, Value>, _> = serde_json::from_str(resolved.value.expose());
         let Ok(fields) = parsed else {
-            self.errors.push(format!(
-                "storage_secret_extra from {source} must be a JSON object such as {{\"COPY_SPEED\": \"faster\"}}"
-            ));
+            self.errors.push(format!("storage_secret_extra from {source} must be a JSON object such as {{\"COPY_SPEED\": \"faster\"}}"));
             self.values.remove("storage_secret_extra");
             return;
         };
@@ -363,9 +225,7 @@ impl CopyOffloadResolution {
                 Value::String(text) => text,
                 Value::Number(_) | Value::Bool(_) => value.to_string(),
                 _ => {
-                    self.errors.push(format!(
-                        "storage_secret_extra from {source}: {key} must be a string, number or boolean"
-                    ));
+                    self.errors.push(format!("storage_secret_extra from {source}: {key} must be a string, number or boolean"));
                     continue;
                 }
             };
@@ -426,9 +286,7 @@ impl CopyOffloadResolution {
 
     /// `key`, or the error [`Self::missing_error`] describes.
     pub fn require(&self, key: &str) -> Result<&ResolvedKey, MissingKey> {
-        self.values
-            .get(key)
-            .ok_or_else(|| MissingKey(self.missing_error(key)))
+        self.values.get(key).ok_or_else(|| MissingKey(self.missing_error(key)))
     }
 
     /// Says where a missing key could come from: its key path in the
@@ -486,11 +344,9 @@ pub fn rules_markdown() -> String {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} |\n",
             rule.key,
-            rule.env_override
-                .map_or("—".to_owned(), |var| format!("`{var}`")),
+            rule.env_override.map_or("—".to_owned(), |var| format!("`{var}`")),
             if rule.sensitive { "yes" } else { "no" },
-            rule.default
-                .map_or("—".to_owned(), |default| format!("`{default}`")),
+            rule.default.map_or("—".to_owned(), |default| format!("`{default}`")),
             rule.description,
         ));
     }
@@ -520,19 +376,7 @@ mod tests {
 
     #[test]
     fn sensitive_keys() {
-        let sensitive: Vec<_> = COPYOFFLOAD_KEYS
-            .iter()
-            .filter(|rule| rule.sensitive)
-            .map(|rule| rule.key)
-            .collect();
-        assert_eq!(
-            sensitive,
-            [
-                "storage_password",
-                "storage_token",
-                "storage_secret_extra",
-                "esxi_password"
-            ]
-        );
+        let sensitive: Vec<_> = COPYOFFLOAD_KEYS.iter().filter(|rule| rule.sensitive).map(|rule| rule.key).collect();
+        assert_eq!(sensitive, ["storage_password", "storage_token", "storage_secret_extra", "esxi_password"]);
     }
 }

@@ -20,21 +20,14 @@ pub enum DotenvError {
          (quote values that contain spaces or #)",
         .path.display()
     )]
-    Malformed {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-    },
+    Malformed { path: PathBuf, line: usize, column: usize },
 }
 
 /// The variables of the `.env` file at `path` when `analyze_with_ai` is set;
 /// nothing otherwise. A missing file yields nothing, as with python-dotenv.
 /// Values of sensitive-looking names (`*_TOKEN`, `*_PASSWORD`, …) are
 /// registered with the redactor.
-pub fn load_dotenv(
-    path: &Path,
-    analyze_with_ai: bool,
-) -> Result<Vec<(String, String)>, DotenvError> {
+pub fn load_dotenv(path: &Path, analyze_with_ai: bool) -> Result<Vec<(String, String)>, DotenvError> {
     if !analyze_with_ai {
         return Ok(Vec::new());
     }
@@ -42,10 +35,7 @@ pub fn load_dotenv(
         Ok(text) => text,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(source) => {
-            return Err(DotenvError::Unreadable {
-                path: path.to_path_buf(),
-                source,
-            });
+            return Err(DotenvError::Unreadable { path: path.to_path_buf(), source });
         }
     };
     let text = text.trim_start_matches('\u{feff}');
@@ -60,17 +50,10 @@ pub fn load_dotenv(
             }
             Err(dotenvy::Error::LineParse(bad_line, index)) => {
                 let (line, column) = position_of(text, &bad_line, index);
-                return Err(DotenvError::Malformed {
-                    path: path.to_path_buf(),
-                    line,
-                    column,
-                });
+                return Err(DotenvError::Malformed { path: path.to_path_buf(), line, column });
             }
             Err(error) => {
-                return Err(DotenvError::Unreadable {
-                    path: path.to_path_buf(),
-                    source: io::Error::other(error.to_string()),
-                });
+                return Err(DotenvError::Unreadable { path: path.to_path_buf(), source: io::Error::other(error.to_string()) });
             }
         }
     }
@@ -86,11 +69,7 @@ fn position_of(text: &str, bad_line: &str, index: usize) -> (usize, usize) {
     let before_error: String = bad_line.chars().take(index).collect();
     let first_line = text[..start].matches('\n').count() + 1;
     let lines_into = before_error.matches('\n').count();
-    let column = before_error
-        .rsplit('\n')
-        .next()
-        .map_or(0, |tail| tail.chars().count())
-        + 1;
+    let column = before_error.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
     (first_line + lines_into, column)
 }
 

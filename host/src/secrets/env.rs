@@ -15,9 +15,7 @@ impl Env {
     /// not valid Unicode are left out: no setting this host reads can hold
     /// such a value.
     pub fn from_process() -> Self {
-        let vars = std::env::vars_os()
-            .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
-            .collect();
+        let vars = std::env::vars_os().filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?))).collect();
         Self { vars }
     }
 
@@ -26,10 +24,7 @@ impl Env {
         K: Into<String>,
         V: Into<String>,
     {
-        let vars = pairs
-            .into_iter()
-            .map(|(name, value)| (name.into(), value.into()))
-            .collect();
+        let vars = pairs.into_iter().map(|(name, value)| (name.into(), value.into())).collect();
         Self { vars }
     }
 

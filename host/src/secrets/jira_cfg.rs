@@ -54,10 +54,7 @@ pub const JIRA_ENV_OVERRIDES: &[(&str, &str)] = &[
 /// The files pytest-jira reads, in order: `/etc/jira.cfg`, the project
 /// root's, the home directory's, the working directory's.
 pub fn jira_cfg_paths(project_root: &Path) -> Vec<PathBuf> {
-    let mut paths = vec![
-        Path::new("/etc").join(JIRA_CFG),
-        project_root.join(JIRA_CFG),
-    ];
+    let mut paths = vec![Path::new("/etc").join(JIRA_CFG), project_root.join(JIRA_CFG)];
     if let Some(home) = dirs::home_dir() {
         paths.push(home.join(JIRA_CFG));
     }
@@ -70,11 +67,7 @@ pub enum JiraCfgError {
     #[error("cannot read {}: {source}", .path.display())]
     Unreadable { path: PathBuf, source: io::Error },
     #[error("{}:{line}: {problem}", .path.display())]
-    Malformed {
-        path: PathBuf,
-        line: usize,
-        problem: String,
-    },
+    Malformed { path: PathBuf, line: usize, problem: String },
 }
 
 /// The merged JIRA settings.
@@ -103,8 +96,7 @@ impl JiraSettings {
             (Some(username), Some(secret), _) | (Some(username), None, Some(secret)) => {
                 // Registered on its own too: the encoded part may be logged
                 // without its "Basic " prefix.
-                let credentials =
-                    SecretValue::new(STANDARD.encode(format!("{username}:{}", secret.expose())));
+                let credentials = SecretValue::new(STANDARD.encode(format!("{username}:{}", secret.expose())));
                 Some(SecretValue::new(format!("Basic {}", credentials.expose())))
             }
             (None, Some(token), _) => Some(SecretValue::new(format!("Bearer {}", token.expose()))),
@@ -122,16 +114,8 @@ impl JiraSettings {
 
     /// Where `key` would be read from, for `secrets explain`.
     pub fn where_from(&self, key: &str) -> String {
-        let files = self
-            .searched
-            .iter()
-            .map(|path| path.display().to_string())
-            .collect::<Vec<_>>();
-        let files = if files.is_empty() {
-            JIRA_CFG.to_owned()
-        } else {
-            files.join(", ")
-        };
+        let files = self.searched.iter().map(|path| path.display().to_string()).collect::<Vec<_>>();
+        let files = if files.is_empty() { JIRA_CFG.to_owned() } else { files.join(", ") };
         match env_override(key) {
             Some(var) => format!("{var} or `{key}` in [DEFAULT] of {files}"),
             None => format!("`{key}` in [DEFAULT] of {files}"),
@@ -140,10 +124,7 @@ impl JiraSettings {
 }
 
 pub(super) fn env_override(key: &str) -> Option<&'static str> {
-    JIRA_ENV_OVERRIDES
-        .iter()
-        .find(|(name, _)| *name == key)
-        .map(|(_, var)| *var)
+    JIRA_ENV_OVERRIDES.iter().find(|(name, _)| *name == key).map(|(_, var)| *var)
 }
 
 /// Reads `paths` in order (missing files are skipped), then applies the
@@ -156,42 +137,23 @@ pub fn load_jira_settings(paths: &[PathBuf], env: &Env) -> Result<JiraSettings, 
             Ok(text) => text,
             Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
             Err(source) => {
-                return Err(JiraCfgError::Unreadable {
-                    path: path.clone(),
-                    source,
-                });
+                return Err(JiraCfgError::Unreadable { path: path.clone(), source });
             }
         };
         let parsed = parse_ini(path, &text)?;
         warnings.extend(parsed.warnings);
         for (key, (value, line)) in parsed.defaults {
-            let source = Source::File {
-                path: path.clone(),
-                key_path: key.clone(),
-                line: Some(line),
-            };
+            let source = Source::File { path: path.clone(), key_path: key.clone(), line: Some(line) };
             merged.insert(key, (value, source));
         }
     }
     for (key, var) in JIRA_ENV_OVERRIDES {
         if let Some(value) = env.non_empty(var) {
-            merged.insert(
-                (*key).to_owned(),
-                (
-                    value.to_owned(),
-                    Source::Env {
-                        var: (*var).to_owned(),
-                    },
-                ),
-            );
+            merged.insert((*key).to_owned(), (value.to_owned(), Source::Env { var: (*var).to_owned() }));
         }
     }
 
-    let mut settings = JiraSettings {
-        searched: paths.to_vec(),
-        warnings,
-        ..JiraSettings::default()
-    };
+    let mut settings = JiraSettings { searched: paths.to_vec(), warnings, ..JiraSettings::default() };
     for (key, (value, source)) in merged {
         if value.is_empty() {
             continue;
@@ -217,15 +179,8 @@ struct ParsedIni {
 }
 
 fn parse_ini(path: &Path, text: &str) -> Result<ParsedIni, JiraCfgError> {
-    let malformed = |line: usize, problem: String| JiraCfgError::Malformed {
-        path: path.to_path_buf(),
-        line,
-        problem,
-    };
-    let mut parsed = ParsedIni {
-        defaults: BTreeMap::new(),
-        warnings: Vec::new(),
-    };
+    let malformed = |line: usize, problem: String| JiraCfgError::Malformed { path: path.to_path_buf(), line, problem };
+    let mut parsed = ParsedIni { defaults: BTreeMap::new(), warnings: Vec::new() };
     let mut seen_sections: BTreeMap<String, usize> = BTreeMap::new();
     let mut section: Option<String> = None;
     let mut section_keys: BTreeMap<String, usize> = BTreeMap::new();
@@ -251,22 +206,13 @@ fn parse_ini(path: &Path, text: &str) -> Result<ParsedIni, JiraCfgError> {
         }
         if let Some(header) = trimmed.strip_prefix('[') {
             let Some(name) = header.strip_suffix(']') else {
-                return Err(malformed(
-                    line,
-                    "a section header must look like [DEFAULT]".to_owned(),
-                ));
+                return Err(malformed(line, "a section header must look like [DEFAULT]".to_owned()));
             };
             if let Some(first) = seen_sections.insert(name.to_owned(), line) {
-                return Err(malformed(
-                    line,
-                    format!("section [{name}] appears twice (first on line {first})"),
-                ));
+                return Err(malformed(line, format!("section [{name}] appears twice (first on line {first})")));
             }
             if name != DEFAULT_SECTION {
-                parsed.warnings.push(format!(
-                    "{}:{line}: section [{name}] is ignored; JIRA settings belong in [DEFAULT]",
-                    path.display()
-                ));
+                parsed.warnings.push(format!("{}:{line}: section [{name}] is ignored; JIRA settings belong in [DEFAULT]", path.display()));
             }
             section = Some(name.to_owned());
             section_keys.clear();
@@ -279,22 +225,13 @@ fn parse_ini(path: &Path, text: &str) -> Result<ParsedIni, JiraCfgError> {
         let key = trimmed[..separator].trim().to_lowercase();
         let value = trimmed[separator + 1..].trim().to_owned();
         if key.is_empty() {
-            return Err(malformed(
-                line,
-                "a key is missing before the separator".to_owned(),
-            ));
+            return Err(malformed(line, "a key is missing before the separator".to_owned()));
         }
         let Some(current) = &section else {
-            return Err(malformed(
-                line,
-                format!("`{key}` comes before any section header; put [DEFAULT] above it"),
-            ));
+            return Err(malformed(line, format!("`{key}` comes before any section header; put [DEFAULT] above it")));
         };
         if let Some(first) = section_keys.insert(key.clone(), line) {
-            return Err(malformed(
-                line,
-                format!("`{key}` is set twice in [{current}] (first on line {first})"),
-            ));
+            return Err(malformed(line, format!("`{key}` is set twice in [{current}] (first on line {first})")));
         }
         if current != DEFAULT_SECTION {
             continuing = Some(None);
@@ -328,51 +265,34 @@ mod tests {
              token: abc=def;ghi\ncomponents = a,\n  b\n; another comment\n",
         )
         .unwrap_or_else(|error| panic!("{error}"));
-        assert_eq!(
-            parsed.defaults["url"],
-            ("https://issues.example.com".to_owned(), 3)
-        );
+        assert_eq!(parsed.defaults["url"], ("https://issues.example.com".to_owned(), 3));
         assert_eq!(parsed.defaults["token"].0, "abc=def;ghi");
         assert_eq!(parsed.defaults["components"].0, "a,\nb");
     }
 
     #[test]
     fn other_sections_are_ignored_with_a_warning() {
-        let parsed = parse("[DEFAULT]\nurl = a\n[other]\nurl = b\n  continued\n")
-            .unwrap_or_else(|error| panic!("{error}"));
+        let parsed = parse("[DEFAULT]\nurl = a\n[other]\nurl = b\n  continued\n").unwrap_or_else(|error| panic!("{error}"));
         assert_eq!(parsed.defaults["url"].0, "a");
-        assert!(
-            parsed.warnings[0].contains("[other]"),
-            "{:?}",
-            parsed.warnings
-        );
+        assert!(parsed.warnings[0].contains("[other]"), "{:?}", parsed.warnings);
     }
 
     #[test]
     fn problems_name_the_line() {
         let cases = [
             ("url = a\n", 1, "put [DEFAULT] above it"),
-            (
-                "[DEFAULT]\nurl = a\nthis line has no separator\n",
-                3,
-                "expected `key = value`",
-            ),
+            ("[DEFAULT]\nurl = a\nthis line has no separator\n", 3, "expected `key = value`"),
             ("[DEFAULT]\nurl = a\nURL = b\n", 3, "set twice"),
             ("[DEFAULT\n", 1, "section header"),
             ("[DEFAULT]\n= value\n", 2, "key is missing"),
         ];
         for (text, line, needle) in cases {
             match parse(text) {
-                Err(JiraCfgError::Malformed {
-                    line: got, problem, ..
-                }) => {
+                Err(JiraCfgError::Malformed { line: got, problem, .. }) => {
                     assert_eq!(got, line, "{text:?}");
                     assert!(problem.contains(needle), "{problem}");
                 }
-                other => panic!(
-                    "{text:?}: expected a malformed error, got {:?}",
-                    other.map(|_| ())
-                ),
+                other => panic!("{text:?}: expected a malformed error, got {:?}", other.map(|_| ())),
             }
         }
     }

@@ -40,22 +40,14 @@ mod source;
 mod value;
 
 pub use audit::{AUDIT_FILE_NAME, AuditEntry, AuditError, AuditEvent, AuditKind, AuditLog};
-pub use broker::{
-    BrokerSources, SecretBroker, SecretError, SecretOrigin, check_secret_name, explain_table,
-};
-pub use copyoffload::{
-    COPYOFFLOAD_KEYS, CopyOffloadResolution, KeyRule, MissingKey, ResolvedKey, ResolvedValue,
-    rules_markdown,
-};
+pub use broker::{BrokerSources, SecretBroker, SecretError, SecretOrigin, check_secret_name, explain_table};
+pub use copyoffload::{COPYOFFLOAD_KEYS, CopyOffloadResolution, KeyRule, MissingKey, ResolvedKey, ResolvedValue, rules_markdown};
 pub use dotenv::{DOTENV_FILE, DotenvError, load_dotenv};
 pub use env::Env;
-pub use jira_cfg::{
-    JIRA_CFG, JIRA_ENV_OVERRIDES, JIRA_KEYS, JiraCfgError, JiraSettings, jira_cfg_paths,
-    load_jira_settings,
-};
+pub use jira_cfg::{JIRA_CFG, JIRA_ENV_OVERRIDES, JIRA_KEYS, JiraCfgError, JiraSettings, jira_cfg_paths, load_jira_settings};
 pub use providers::{
-    ChosenBy, DEFAULT_PROVIDERS_JSON, PROVIDERS_JSON_ENV, PROVIDERS_JSON_FLAG, ProviderProfile,
-    Providers, ProvidersError, ProvidersPath, load_providers, locate_providers_json,
+    ChosenBy, DEFAULT_PROVIDERS_JSON, PROVIDERS_JSON_ENV, PROVIDERS_JSON_FLAG, ProviderProfile, Providers, ProvidersError, ProvidersPath,
+    load_providers, locate_providers_json,
 };
 pub use redactor::{MIN_SECRET_LEN, REDACTED, Redactor, install_panic_hook, redactor};
 pub use secrets_dir::{SecretsDirError, SecretsDirSettings, SettingValue, load_secrets_dir};

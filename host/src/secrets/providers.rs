@@ -51,33 +51,17 @@ pub struct ProvidersPath {
 /// Picks the providers file: `--providers-json`, else `PROVIDERS_JSON_PATH`,
 /// else `providers.json` in the secrets directory when one is given, else
 /// `./.providers.json`.
-pub fn locate_providers_json(
-    flag: Option<&Path>,
-    env: &Env,
-    secrets_dir: Option<&Path>,
-) -> ProvidersPath {
+pub fn locate_providers_json(flag: Option<&Path>, env: &Env, secrets_dir: Option<&Path>) -> ProvidersPath {
     if let Some(path) = flag {
-        return ProvidersPath {
-            path: path.to_path_buf(),
-            chosen_by: ChosenBy::Flag,
-        };
+        return ProvidersPath { path: path.to_path_buf(), chosen_by: ChosenBy::Flag };
     }
     if let Some(path) = env.non_empty(PROVIDERS_JSON_ENV) {
-        return ProvidersPath {
-            path: PathBuf::from(path),
-            chosen_by: ChosenBy::EnvVar,
-        };
+        return ProvidersPath { path: PathBuf::from(path), chosen_by: ChosenBy::EnvVar };
     }
     if let Some(dir) = secrets_dir {
-        return ProvidersPath {
-            path: dir.join(SECRETS_DIR_PROVIDERS_JSON),
-            chosen_by: ChosenBy::SecretsDir,
-        };
+        return ProvidersPath { path: dir.join(SECRETS_DIR_PROVIDERS_JSON), chosen_by: ChosenBy::SecretsDir };
     }
-    ProvidersPath {
-        path: Path::new(".").join(DEFAULT_PROVIDERS_JSON),
-        chosen_by: ChosenBy::Default,
-    }
+    ProvidersPath { path: Path::new(".").join(DEFAULT_PROVIDERS_JSON), chosen_by: ChosenBy::Default }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,13 +75,7 @@ pub enum ProvidersError {
     #[error("cannot read providers file {}: {source}", .path.display())]
     Unreadable { path: PathBuf, source: io::Error },
     #[error("{}:{line}:{column}: invalid JSON: {message}{}", .path.display(), comment_hint(*.line_has_comment))]
-    InvalidJson {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-        line_has_comment: bool,
-    },
+    InvalidJson { path: PathBuf, line: usize, column: usize, message: String, line_has_comment: bool },
     #[error("{}: the top level must be a JSON object keyed by profile name", .path.display())]
     NotAnObject { path: PathBuf },
     #[error(
@@ -105,11 +83,7 @@ pub enum ProvidersError {
         .path.display(),
         list_or_none(.available)
     )]
-    MissingProfile {
-        path: PathBuf,
-        name: String,
-        available: Vec<String>,
-    },
+    MissingProfile { path: PathBuf, name: String, available: Vec<String> },
     #[error(
         "{}: {key_path} is missing; every profile needs a \"type\" \
          (vsphere, ovirt, openstack, openshift, ova or hyperv)",
@@ -117,27 +91,15 @@ pub enum ProvidersError {
     )]
     MissingType { path: PathBuf, key_path: String },
     #[error("{}: {key_path} must be {expected}", .path.display())]
-    WrongShape {
-        path: PathBuf,
-        key_path: String,
-        expected: &'static str,
-    },
+    WrongShape { path: PathBuf, key_path: String, expected: &'static str },
 }
 
 fn comment_hint(line_has_comment: bool) -> &'static str {
-    if line_has_comment {
-        ". This line has a # comment: comments from .providers.json.example are not JSON; remove them"
-    } else {
-        ""
-    }
+    if line_has_comment { ". This line has a # comment: comments from .providers.json.example are not JSON; remove them" } else { "" }
 }
 
 fn list_or_none(names: &[String]) -> String {
-    if names.is_empty() {
-        "none".to_owned()
-    } else {
-        names.join(", ")
-    }
+    if names.is_empty() { "none".to_owned() } else { names.join(", ") }
 }
 
 /// A parsed providers file.
@@ -150,14 +112,8 @@ pub struct Providers {
 pub fn load_providers(location: &ProvidersPath) -> Result<Providers, ProvidersError> {
     let path = &location.path;
     let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
-        io::ErrorKind::NotFound => ProvidersError::NotFound {
-            path: path.clone(),
-            chosen_by: location.chosen_by,
-        },
-        _ => ProvidersError::Unreadable {
-            path: path.clone(),
-            source,
-        },
+        io::ErrorKind::NotFound => ProvidersError::NotFound { path: path.clone(), chosen_by: location.chosen_by },
+        _ => ProvidersError::Unreadable { path: path.clone(), source },
     })?;
     Providers::parse(path, &text)
 }
@@ -177,24 +133,16 @@ impl Providers {
                 line,
                 column,
                 message: full.strip_suffix(&suffix).unwrap_or(&full).to_owned(),
-                line_has_comment: text
-                    .lines()
-                    .nth(line.saturating_sub(1))
-                    .is_some_and(has_hash_comment),
+                line_has_comment: text.lines().nth(line.saturating_sub(1)).is_some_and(has_hash_comment),
             }
         })?;
         let Value::Object(profiles) = document else {
-            return Err(ProvidersError::NotAnObject {
-                path: path.to_path_buf(),
-            });
+            return Err(ProvidersError::NotAnObject { path: path.to_path_buf() });
         };
         for value in profiles.values() {
             register_sensitive_values(value, false);
         }
-        Ok(Self {
-            path: path.to_path_buf(),
-            profiles,
-        })
+        Ok(Self { path: path.to_path_buf(), profiles })
     }
 
     pub fn path(&self) -> &Path {
@@ -209,31 +157,17 @@ impl Providers {
     /// `type`, and `copyoffload`, when present, must be an object.
     pub fn profile(&self, name: &str) -> Result<ProviderProfile, ProvidersError> {
         let Some(entry) = self.profiles.get(name) else {
-            return Err(ProvidersError::MissingProfile {
-                path: self.path.clone(),
-                name: name.to_owned(),
-                available: self.profile_names(),
-            });
+            return Err(ProvidersError::MissingProfile { path: self.path.clone(), name: name.to_owned(), available: self.profile_names() });
         };
-        let wrong_shape = |key_path: String, expected| ProvidersError::WrongShape {
-            path: self.path.clone(),
-            key_path,
-            expected,
-        };
+        let wrong_shape = |key_path: String, expected| ProvidersError::WrongShape { path: self.path.clone(), key_path, expected };
         let Value::Object(fields) = entry else {
-            return Err(wrong_shape(
-                name.to_owned(),
-                "a JSON object (a provider profile)",
-            ));
+            return Err(wrong_shape(name.to_owned(), "a JSON object (a provider profile)"));
         };
         let provider_type = match fields.get("type") {
             Some(Value::String(provider_type)) => provider_type.clone(),
             Some(_) => return Err(wrong_shape(format!("{name}.type"), "a string")),
             None => {
-                return Err(ProvidersError::MissingType {
-                    path: self.path.clone(),
-                    key_path: format!("{name}.type"),
-                });
+                return Err(ProvidersError::MissingType { path: self.path.clone(), key_path: format!("{name}.type") });
             }
         };
         let copyoffload = match fields.get("copyoffload") {
@@ -255,14 +189,7 @@ impl Providers {
                 settings.insert(key.clone(), value.clone());
             }
         }
-        Ok(ProviderProfile {
-            name: name.to_owned(),
-            file: self.path.clone(),
-            provider_type,
-            settings,
-            secrets,
-            copyoffload,
-        })
+        Ok(ProviderProfile { name: name.to_owned(), file: self.path.clone(), provider_type, settings, secrets, copyoffload })
     }
 }
 
@@ -283,9 +210,7 @@ fn register_sensitive_values(value: &Value, sensitive: bool) {
                 register_sensitive_values(value, sensitive || is_sensitive_name(key));
             }
         }
-        Value::Array(items) => items
-            .iter()
-            .for_each(|item| register_sensitive_values(item, sensitive)),
+        Value::Array(items) => items.iter().for_each(|item| register_sensitive_values(item, sensitive)),
         Value::String(text) if sensitive => redactor().register(text),
         _ => {}
     }
@@ -376,23 +301,14 @@ impl fmt::Debug for ProviderProfile {
             .field("type", &self.provider_type)
             .field("settings", &self.settings.keys().collect::<Vec<_>>())
             .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
-            .field(
-                "copyoffload",
-                &self
-                    .copyoffload
-                    .as_ref()
-                    .map(|section| section.keys().collect::<Vec<_>>()),
-            )
+            .field("copyoffload", &self.copyoffload.as_ref().map(|section| section.keys().collect::<Vec<_>>()))
             .finish()
     }
 }
 
 impl fmt::Debug for Providers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Providers")
-            .field("path", &self.path)
-            .field("profiles", &self.profile_names())
-            .finish()
+        f.debug_struct("Providers").field("path", &self.path).field("profiles", &self.profile_names()).finish()
     }
 }
 
@@ -402,15 +318,9 @@ mod tests {
 
     #[test]
     fn hash_inside_strings_is_not_a_comment() {
-        assert!(has_hash_comment(
-            r#"  "storage_password": "x", # pragma: allowlist secret"#
-        ));
-        assert!(has_hash_comment(
-            "    # Supported storage_vendor_product values:"
-        ));
-        assert!(!has_hash_comment(
-            r#"  "api_url": "https://host/#/fragment","#
-        ));
+        assert!(has_hash_comment(r#"  "storage_password": "x", # pragma: allowlist secret"#));
+        assert!(has_hash_comment("    # Supported storage_vendor_product values:"));
+        assert!(!has_hash_comment(r#"  "api_url": "https://host/#/fragment","#));
         assert!(!has_hash_comment(r#"  "note": "quote \" then # inside","#));
     }
 }

@@ -26,11 +26,7 @@ const MIN_DERIVED_LEN: usize = 8;
 
 /// RFC 3986 unreserved characters stay as they are; everything else is
 /// percent-encoded, as URL path and query encoders do.
-const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// The one redactor of this process.
 pub fn redactor() -> &'static Redactor {
@@ -70,10 +66,7 @@ impl Redactor {
         if value.trim().chars().count() < MIN_SECRET_LEN {
             return;
         }
-        let mut state = self
-            .state
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         if !state.registered.insert(value.to_owned()) {
             return;
         }
@@ -84,13 +77,7 @@ impl Redactor {
     /// `text` with every registered value replaced. Borrows when nothing
     /// matches, which is the common case on a log line.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let matcher = Arc::clone(
-            &self
-                .state
-                .read()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .matcher,
-        );
+        let matcher = Arc::clone(&self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner()).matcher);
         match matcher.as_ref() {
             Matcher::Empty => Cow::Borrowed(text),
             Matcher::Ready(automaton) if !automaton.is_match(text) => Cow::Borrowed(text),
@@ -102,9 +89,7 @@ impl Redactor {
                 });
                 Cow::Owned(out)
             }
-            Matcher::Unavailable => Cow::Owned(format!(
-                "{REDACTED} (output withheld: the secret redactor could not be built)"
-            )),
+            Matcher::Unavailable => Cow::Owned(format!("{REDACTED} (output withheld: the secret redactor could not be built)")),
         }
     }
 }
@@ -112,10 +97,7 @@ impl Redactor {
 fn build_matcher(needles: &HashSet<String>) -> Matcher {
     // Leftmost-longest: when a secret's full base64 form and a fragment of
     // it both match, the whole form is replaced.
-    AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(needles)
-        .map_or(Matcher::Unavailable, Matcher::Ready)
+    AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(needles).map_or(Matcher::Unavailable, Matcher::Ready)
 }
 
 /// The value itself and the forms it takes on its way out of the host.
@@ -169,17 +151,12 @@ pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let thread = std::thread::current();
         let thread_name = thread.name().unwrap_or("<unnamed>");
-        let location = info
-            .location()
-            .map(|location| location.to_string())
-            .unwrap_or_else(|| "an unknown location".to_owned());
+        let location = info.location().map(|location| location.to_string()).unwrap_or_else(|| "an unknown location".to_owned());
         let message = panic_message(info.payload());
         let backtrace = std::backtrace::Backtrace::capture();
         let report = match backtrace.status() {
             std::backtrace::BacktraceStatus::Captured => {
-                format!(
-                    "thread '{thread_name}' panicked at {location}:\n{message}\nstack backtrace:\n{backtrace}"
-                )
+                format!("thread '{thread_name}' panicked at {location}:\n{message}\nstack backtrace:\n{backtrace}")
             }
             _ => format!(
                 "thread '{thread_name}' panicked at {location}:\n{message}\n\
@@ -244,15 +221,9 @@ mod tests {
         for prefix in ["u:", "us:", "use:"] {
             let header = STANDARD.encode(format!("{prefix}{canary}"));
             let redacted = redactor.redact(&header);
-            assert!(
-                redacted.contains(REDACTED),
-                "{prefix}: {header} → {redacted}"
-            );
+            assert!(redacted.contains(REDACTED), "{prefix}: {header} → {redacted}");
             let survivors = redacted.replace(REDACTED, "");
-            assert!(
-                survivors.len() * 2 < header.len(),
-                "too much of {header} survived: {redacted}"
-            );
+            assert!(survivors.len() * 2 < header.len(), "too much of {header} survived: {redacted}");
         }
     }
 

@@ -78,23 +78,13 @@ impl SecretsDirSettings {
 
     /// Where the setting `key` is read from.
     pub fn source(&self, key: &str) -> Source {
-        Source::File {
-            path: self.dir.join(key),
-            key_path: key.to_owned(),
-            line: None,
-        }
+        Source::File { path: self.dir.join(key), key_path: key.to_owned(), line: None }
     }
 }
 
 pub fn load_secrets_dir(dir: &Path) -> Result<SecretsDirSettings, SecretsDirError> {
-    let unreadable = |source| SecretsDirError::Unreadable {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut loaded = SecretsDirSettings {
-        dir: dir.to_path_buf(),
-        ..SecretsDirSettings::default()
-    };
+    let unreadable = |source| SecretsDirError::Unreadable { path: dir.to_path_buf(), source };
+    let mut loaded = SecretsDirSettings { dir: dir.to_path_buf(), ..SecretsDirSettings::default() };
     for entry in std::fs::read_dir(dir).map_err(unreadable)? {
         let entry = entry.map_err(unreadable)?;
         let Ok(name) = entry.file_name().into_string() else {
@@ -105,9 +95,7 @@ pub fn load_secrets_dir(dir: &Path) -> Result<SecretsDirSettings, SecretsDirErro
         }
         let path = entry.path();
         // Follows symlinks: mounted keys are links into `..data/`.
-        let is_file = std::fs::metadata(&path)
-            .map(|meta| meta.is_file())
-            .unwrap_or(false);
+        let is_file = std::fs::metadata(&path).map(|meta| meta.is_file()).unwrap_or(false);
         if !is_file {
             continue;
         }
@@ -123,11 +111,7 @@ pub fn load_secrets_dir(dir: &Path) -> Result<SecretsDirSettings, SecretsDirErro
             },
         })?;
         let text = text.trim_end_matches(['\n', '\r']).to_owned();
-        let value = if is_sensitive_name(&name) {
-            SettingValue::Secret(SecretValue::new(text))
-        } else {
-            SettingValue::Plain(text)
-        };
+        let value = if is_sensitive_name(&name) { SettingValue::Secret(SecretValue::new(text)) } else { SettingValue::Plain(text) };
         loaded.settings.insert(name, value);
     }
     Ok(loaded)

@@ -24,18 +24,10 @@ pub enum Source {
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::File {
-                path,
-                key_path,
-                line: Some(line),
-            } => {
+            Source::File { path, key_path, line: Some(line) } => {
                 write!(f, "{key_path} in {}:{line}", path.display())
             }
-            Source::File {
-                path,
-                key_path,
-                line: None,
-            } => {
+            Source::File { path, key_path, line: None } => {
                 write!(f, "{key_path} in {}", path.display())
             }
             Source::Env { var } => write!(f, "environment variable {var}"),

@@ -46,9 +46,7 @@ impl fmt::Display for SecretValue {
 /// known in advance: a mounted Secret directory, `.env`, provider profiles.
 pub fn is_sensitive_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["password", "passwd", "token", "secret", "credential"]
-        .iter()
-        .any(|word| name.contains(word))
+    ["password", "passwd", "token", "secret", "credential"].iter().any(|word| name.contains(word))
 }
 
 #[cfg(test)]
@@ -73,12 +71,7 @@ mod tests {
 
     #[test]
     fn sensitive_names() {
-        for name in [
-            "cluster_password",
-            "PYTEST_JIRA_TOKEN",
-            "client_secret",
-            "guest_vm_linux_passwd",
-        ] {
+        for name in ["cluster_password", "PYTEST_JIRA_TOKEN", "client_secret", "guest_vm_linux_passwd"] {
             assert!(is_sensitive_name(name), "{name}");
         }
         for name in ["cluster_host", "cluster_username", "api_url"] {

@@ -273,7 +273,8 @@ async fn search(State(shared): State<Arc<Shared>>, Query(query): Query<BTreeMap<
     let fields = query.get("fields").map(String::as_str);
     let issues: Vec<Value> = found.iter().skip(start).take(page).map(|issue| issue.json(fields)).collect();
     let warnings: Vec<String> = unknown.iter().map(|key| format!("An issue with key '{key}' does not exist for field 'key'.")).collect();
-    axum::Json(json!({ "startAt": start, "maxResults": page, "total": found.len(), "issues": issues, "warningMessages": warnings })).into_response()
+    axum::Json(json!({ "startAt": start, "maxResults": page, "total": found.len(), "issues": issues, "warningMessages": warnings }))
+        .into_response()
 }
 
 async fn myself(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {

@@ -181,8 +181,9 @@ fn json<T: serde::de::DeserializeOwned>(response: &Response) -> Result<T, Failur
     if looks_like_html(response) {
         return Err(Failure::Unavailable(html_message(response)));
     }
-    serde_json::from_slice(&response.body)
-        .map_err(|e| Failure::Unavailable(format!("JIRA answered something that is not the expected JSON ({e}): {}", quote(&response.body))))
+    serde_json::from_slice(&response.body).map_err(|e| {
+        Failure::Unavailable(format!("JIRA answered something that is not the expected JSON ({e}): {}", quote(&response.body)))
+    })
 }
 
 /// SSO proxies answer with a login page, often with status 200.

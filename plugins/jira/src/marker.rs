@@ -35,7 +35,10 @@ pub fn gating(test: &TestItem, settings: &Settings) -> Result<Option<Gating>, St
         }
         for key in marker.args.iter().map(|key| key.trim()).filter(|key| !key.is_empty()) {
             if !settings.issue_regex.is_match(key) {
-                return Err(fail(format!("jira key '{key}' does not match the issue pattern `{}` (setting `issue_regex`)", settings.issue_pattern)));
+                return Err(fail(format!(
+                    "jira key '{key}' does not match the issue pattern `{}` (setting `issue_regex`)",
+                    settings.issue_pattern
+                )));
             }
             if !keys.iter().any(|known| known == key) {
                 keys.push(key.to_string());

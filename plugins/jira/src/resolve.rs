@@ -69,8 +69,9 @@ fn is_resolved(issue: &Issue, settings: &Settings) -> bool {
             Some(version) if !issue.versions.is_empty() => issue.versions.contains(version),
             _ => true,
         };
-        let affects_component =
-            settings.components.is_empty() || issue.components.is_empty() || issue.components.iter().any(|c| settings.components.contains(c));
+        let affects_component = settings.components.is_empty()
+            || issue.components.is_empty()
+            || issue.components.iter().any(|c| settings.components.contains(c));
         !(affects_version && affects_component)
     }
 }

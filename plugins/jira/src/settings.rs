@@ -111,7 +111,12 @@ impl Settings {
         let marker_strategy = table.choice(
             "marker_strategy",
             MarkerStrategy::Open,
-            &[("open", MarkerStrategy::Open), ("strict", MarkerStrategy::Strict), ("warn", MarkerStrategy::Warn), ("ignore", MarkerStrategy::Ignore)],
+            &[
+                ("open", MarkerStrategy::Open),
+                ("strict", MarkerStrategy::Strict),
+                ("warn", MarkerStrategy::Warn),
+                ("ignore", MarkerStrategy::Ignore),
+            ],
         );
         let error_strategy = table.choice(
             "error_strategy",
@@ -145,7 +150,11 @@ impl Settings {
             ) => {
                 let settings = Settings {
                     url,
-                    resolved_statuses: if resolved_statuses.is_empty() { ["closed", "resolved"].map(String::from).into() } else { resolved_statuses },
+                    resolved_statuses: if resolved_statuses.is_empty() {
+                        ["closed", "resolved"].map(String::from).into()
+                    } else {
+                        resolved_statuses
+                    },
                     resolved_resolutions: table.list("resolved_resolutions", true),
                     version: table.text("version").map(str::to_string),
                     components: table.list("components", false),

@@ -173,7 +173,9 @@ fn print_requests(plugin: &TestPlugin) {
 fn print_imports(imports: &[String]) {
     let (wasi, rest): (Vec<&String>, Vec<&String>) = imports.iter().partition(|name| name.starts_with("wasi:"));
     let (contract, other): (Vec<&String>, Vec<&String>) = rest.into_iter().partition(|name| name.starts_with("mtv:plugin/"));
-    let joined = |names: Vec<&String>| if names.is_empty() { "none".to_string() } else { names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ") };
+    let joined = |names: Vec<&String>| {
+        if names.is_empty() { "none".to_string() } else { names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ") }
+    };
     println!("  imports   {}", joined(contract));
     let packages: BTreeSet<&str> = wasi.iter().filter_map(|name| name.split_once('/').map(|(package, _)| package)).collect();
     if !packages.is_empty() {

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use mtv_host::migration::{Cluster, Ledger, client_for_url, client_from_kubeconfig};
 use mtv_host::report::Counts;
 use mtv_host::runner::reporters::{self, ConsoleReporter, JunitReporter, LogFileReporter, Reporter};
-use mtv_host::runner::{ClusterMode, DispatchOptions, Event, RESOURCES_FILE, RunSettings, RunTotals, TestUnit, UnitContext, run_all, write_resources};
+use mtv_host::runner::{
+    ClusterMode, DispatchOptions, Event, RESOURCES_FILE, RunSettings, RunTotals, TestUnit, UnitContext, run_all, write_resources,
+};
 use mtv_sim::{Sim, SimConfig};
 use tokio_util::sync::CancellationToken;
 
@@ -54,26 +56,37 @@ async fn connect(settings: &RunSettings) -> Result<(kube::Client, Option<Sim>, S
     }
 }
 
-/// Cancels `token` on Ctrl-C or SIGTERM.
-fn watch_signals(token: CancellationToken) {
-    tokio::spawn(async move {
-        #[cfg(unix)]
-        let terminate = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut signal) => {
-                    signal.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
+/// Ctrl-C or SIGTERM.
+async fn signal() {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
             }
-        };
-        #[cfg(not(unix))]
-        let terminate = std::future::pending::<()>();
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            () = terminate => {}
+            Err(_) => std::future::pending::<()>().await,
         }
-        eprintln!("interrupted: starting no more tests; canceling running migrations and tearing down");
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
+/// The first signal cancels `token`: the run stops starting tests and tears
+/// down. A second one exits at once, leaving objects in place and listing
+/// them in `resources.json` for a separate cleanup.
+fn watch_signals(token: CancellationToken, ledger: Ledger, resources: PathBuf) {
+    tokio::spawn(async move {
+        signal().await;
+        eprintln!("interrupted: starting no more tests; canceling running migrations and tearing down (again to exit at once)");
         token.cancel();
+        signal().await;
+        let _ = write_resources(&resources, &ledger.all(), &[], false);
+        eprintln!("interrupted twice: exiting without teardown; {} lists what is left", resources.display());
+        std::process::exit(2);
     });
 }
 
@@ -93,7 +106,8 @@ pub(crate) async fn execute(units: Vec<TestUnit>, run: Execution<'_>) -> Result<
     let (client, sim, cluster_name) = connect(run.settings).await?;
     let ledger = Ledger::default();
     let cancel = CancellationToken::new();
-    watch_signals(cancel.clone());
+    let resources = run.resources_dir.join(RESOURCES_FILE);
+    watch_signals(cancel.clone(), ledger.clone(), resources.clone());
     let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
     let (junit, report) = JunitReporter::new(run.settings.junit_xml.clone(), run.suite_properties.clone());
     let mut sinks: Vec<Box<dyn Reporter>> = vec![Box::new(junit)];
@@ -122,7 +136,6 @@ pub(crate) async fn execute(units: Vec<TestUnit>, run: Execution<'_>) -> Result<
     let totals = run_all(units, Arc::clone(&ctx), run.options).await;
     drop(ctx);
     let _ = reporting.await;
-    let resources = run.resources_dir.join(RESOURCES_FILE);
     if let Err(problem) = write_resources(&resources, &ledger.all(), &totals.leftovers, !run.skip_teardown) {
         eprintln!("warning: {problem}");
     }

@@ -8,8 +8,8 @@ use mtv_host::migration::SourceEndpoint;
 use mtv_host::plan::RunFacts;
 use mtv_host::runner::RunSettings;
 use mtv_host::secrets::{
-    BrokerSources, DOTENV_FILE, Env, PROVIDERS_JSON_ENV, JiraSettings, SecretBroker, jira_cfg_paths, load_dotenv, load_jira_settings, load_providers,
-    load_secrets_dir, locate_providers_json,
+    BrokerSources, DOTENV_FILE, Env, JiraSettings, PROVIDERS_JSON_ENV, SecretBroker, jira_cfg_paths, load_dotenv, load_jira_settings,
+    load_providers, load_secrets_dir, locate_providers_json,
 };
 
 use super::RunArgs;
@@ -39,10 +39,21 @@ pub(crate) fn load(args: &RunArgs, settings: &RunSettings, dry_run: bool) -> Res
     let dotenv = load_dotenv(Path::new(DOTENV_FILE), args.analyze_with_ai).map_err(|e| e.to_string())?;
     let env = env.with_overlay(dotenv);
     let secrets_dir = args.secrets_dir.as_deref().map(load_secrets_dir).transpose().map_err(|e| e.to_string())?;
-    let mut tolerate = |problem: String| if dry_run { warnings.push(problem); Ok(()) } else { Err(problem) };
+    let mut tolerate = |problem: String| {
+        if dry_run {
+            warnings.push(problem);
+            Ok(())
+        } else {
+            Err(problem)
+        }
+    };
     let mut providers = None;
     let mut source = None;
-    let mut facts = RunFacts { source_provider: settings.source_provider.clone(), storage_class: settings.storage_class.clone(), ..RunFacts::default() };
+    let mut facts = RunFacts {
+        source_provider: settings.source_provider.clone(),
+        storage_class: settings.storage_class.clone(),
+        ..RunFacts::default()
+    };
     if let Some(profile_name) = &settings.source_provider {
         // The config's providers_json ranks below the flag and the variable.
         let configured = settings.providers_json.as_deref().filter(|_| env.non_empty(PROVIDERS_JSON_ENV).is_none());

@@ -22,10 +22,18 @@ pub(crate) struct RunPlugins {
     pub reporters: Vec<LoadedPlugin>,
 }
 
+/// What the config asks to load, and what to tell the user about it.
+pub(crate) struct Selected {
+    pub specs: Vec<PluginSpec>,
+    /// The `jji` entry's path, for `--analyze-with-ai`.
+    pub jji_path: Option<PathBuf>,
+    pub notes: Vec<String>,
+}
+
 /// Specs to load: the selected `[[plugins]]` (the JJI reporter is loaded
 /// only for `--analyze-with-ai`), JIRA settings and `--jira-force-run`
 /// merged into the jira gate's settings.
-pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, has_jira_markers: bool) -> Result<(Vec<PluginSpec>, Option<PathBuf>, Vec<String>), String> {
+pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, has_jira_markers: bool) -> Result<Selected, String> {
     let selected = config.selected_plugins(&args.only, &args.without)?;
     let jji_path = config.plugins.iter().find(|p| p.name == JJI_PLUGIN_NAME).map(|p| p.path.clone());
     let mut notes = Vec::new();
@@ -55,7 +63,7 @@ pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, has_ji
             spec.settings.insert("force_run".to_owned(), args.jira_force_run.join(","));
         }
     }
-    Ok((specs, jji_path, notes))
+    Ok(Selected { specs, jji_path, notes })
 }
 
 /// A component `cargo xtask plugins` built next to this binary's target

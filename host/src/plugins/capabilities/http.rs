@@ -5,8 +5,8 @@
 use super::State;
 use crate::plugins::bindings::interfaces::http::{self, Error, Header, Request, Response};
 use crate::plugins::services::{OutboundRequest, TransportError};
-use crate::secrets::{AuditEvent, AuditKind};
 use crate::plugins::state::PluginState;
+use crate::secrets::{AuditEvent, AuditKind};
 use std::time::Duration;
 use wasmtime::component::Linker;
 

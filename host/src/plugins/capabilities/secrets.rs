@@ -3,8 +3,8 @@
 
 use super::State;
 use crate::plugins::bindings::interfaces::secrets::{self, Error};
-use crate::secrets::{AuditEvent, AuditKind};
 use crate::plugins::state::PluginState;
+use crate::secrets::{AuditEvent, AuditKind};
 use wasmtime::component::Linker;
 
 pub(super) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {

@@ -26,7 +26,11 @@ pub fn build_component(crate_dir: impl AsRef<Path>) -> anyhow::Result<PathBuf> {
         .with_context(|| format!("cannot run {cargo} to build {}", crate_dir.display()))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let hint = if stderr.contains("target may not be installed") { format!("\nrun `rustup target add {WASM_TARGET}` once") } else { String::new() };
+        let hint = if stderr.contains("target may not be installed") {
+            format!("\nrun `rustup target add {WASM_TARGET}` once")
+        } else {
+            String::new()
+        };
         bail!("building {} for {WASM_TARGET} failed ({}):\n{stderr}{hint}", crate_dir.display(), output.status);
     }
     let wasm = target_dir.join(WASM_TARGET).join("release").join(format!("{}.wasm", package.replace('-', "_")));

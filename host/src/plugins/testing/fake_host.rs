@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Builds the host a plugin runs in during a test. Nothing is granted and
-/// no request reaches the network unless the builder says so.
-#[derive(Debug, Clone, Default)]
+/// no request reaches the network unless the builder says so. (No `Debug`:
+/// it holds secret values.)
+#[derive(Clone, Default)]
 pub struct FakeHost {
     settings: BTreeMap<String, String>,
     secrets: BTreeMap<String, String>,

@@ -18,7 +18,7 @@ pub struct LogLine {
     pub message: String,
 }
 
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(super) struct LogCapture {
     lines: Arc<Mutex<Vec<LogLine>>>,
 }

@@ -47,7 +47,12 @@ impl Exchange {
     pub(super) fn response(&self, file: &Path) -> anyhow::Result<InboundResponse> {
         let body = match (&self.body, &self.body_base64) {
             (_, Some(encoded)) => BASE64.decode(encoded).map_err(|e| {
-                anyhow::anyhow!("{}: exchange {} {} has a body_base64 that is not base64 ({e}); record it again", file.display(), self.method, self.url)
+                anyhow::anyhow!(
+                    "{}: exchange {} {} has a body_base64 that is not base64 ({e}); record it again",
+                    file.display(),
+                    self.method,
+                    self.url
+                )
             })?,
             (Some(text), None) => text.clone().into_bytes(),
             (None, None) => Vec::new(),
@@ -66,8 +71,12 @@ struct Recording {
 pub fn load_exchanges(file: &Path) -> anyhow::Result<Vec<Exchange>> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read recording {}: {e}; record it first with FakeHost::record", file.display()))?;
-    let recording: Recording = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not a recording ({e}); expected {{\"exchanges\": [{{\"method\", \"url\", \"status\", \"headers\", \"body\"}}]}}", file.display()))?;
+    let recording: Recording = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not a recording ({e}); expected {{\"exchanges\": [{{\"method\", \"url\", \"status\", \"headers\", \"body\"}}]}}",
+            file.display()
+        )
+    })?;
     Ok(recording.exchanges)
 }
 

@@ -2,7 +2,7 @@
 //! otherwise), a coloured status line per test, and a pytest-style summary
 //! with the counts and where the report is. Everything printed is redacted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -30,6 +30,8 @@ pub struct ConsoleReporter {
     failures: Vec<(String, String)>,
     collected: Vec<(String, PathBuf)>,
     steps: BTreeMap<&'static str, usize>,
+    /// Tests in flight, shown next to the progress bar.
+    running: BTreeSet<String>,
 }
 
 impl ConsoleReporter {
@@ -44,6 +46,7 @@ impl ConsoleReporter {
             failures: Vec::new(),
             collected: Vec::new(),
             steps: BTreeMap::new(),
+            running: BTreeSet::new(),
         }
         .with_progress(terminal)
     }
@@ -54,6 +57,7 @@ impl ConsoleReporter {
             let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} steps {wide_msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
             self.progress = Some(bar);
         }
         self
@@ -95,8 +99,13 @@ impl ConsoleReporter {
         if let Some(dir) = &test.collected {
             self.collected.push((test.test.clone(), dir.clone()));
         }
+        self.running.remove(&test.test);
+        self.show_running();
+    }
+
+    fn show_running(&self) {
         if let Some(bar) = &self.progress {
-            bar.set_message(String::new());
+            bar.set_message(self.running.iter().cloned().collect::<Vec<_>>().join(", "));
         }
     }
 
@@ -185,9 +194,8 @@ impl Reporter for ConsoleReporter {
             }
             Event::Warning(warning) => self.warnings.push(warning.clone()),
             Event::TestStarted { test, .. } => {
-                if let Some(bar) = &self.progress {
-                    bar.set_message(test.clone());
-                }
+                self.running.insert(test.clone());
+                self.show_running();
             }
             Event::StepFinished(step) => {
                 *self.steps.entry(step_word(&step.outcome)).or_default() += 1;

@@ -29,7 +29,8 @@ impl JunitReporter {
     /// `properties` are the run facts written on the `<testsuite>`.
     pub fn new(path: PathBuf, properties: Vec<(String, String)>) -> (Self, JunitResult) {
         let result = JunitResult::default();
-        let reporter = Self { path, started: SystemTime::now(), properties, order: Vec::new(), cases: Vec::new(), result: Arc::clone(&result) };
+        let reporter =
+            Self { path, started: SystemTime::now(), properties, order: Vec::new(), cases: Vec::new(), result: Arc::clone(&result) };
         (reporter, result)
     }
 }

@@ -16,7 +16,8 @@ pub struct LogFileReporter {
 impl LogFileReporter {
     /// Creates (truncates) the log at `path`.
     pub fn create(path: &Path) -> Result<Self, String> {
-        let file = File::create(path).map_err(|e| format!("cannot create the run log {}: {e} (set log_file under [run])", path.display()))?;
+        let file =
+            File::create(path).map_err(|e| format!("cannot create the run log {}: {e} (set log_file under [run])", path.display()))?;
         Ok(Self { out: BufWriter::new(file) })
     }
 
@@ -52,7 +53,11 @@ impl Reporter for LogFileReporter {
                 }
             }
             Event::RunFinished(totals) => {
-                self.line(&format!("run finished in {:.2}s{}", totals.duration.as_secs_f64(), if totals.interrupted { " (interrupted)" } else { "" }));
+                self.line(&format!(
+                    "run finished in {:.2}s{}",
+                    totals.duration.as_secs_f64(),
+                    if totals.interrupted { " (interrupted)" } else { "" }
+                ));
                 let _ = self.out.flush();
             }
         }

@@ -6,8 +6,7 @@ struct Flashsystem;
 
 impl StorageVendor for Flashsystem {
     fn info() -> VendorInfo {
-        vendor("flashsystem", "IBM FlashSystem")
-            .build()
+        vendor("flashsystem", "IBM FlashSystem").build()
     }
 }
 

@@ -6,9 +6,7 @@ struct Infinibox;
 
 impl StorageVendor for Infinibox {
     fn info() -> VendorInfo {
-        vendor("infinibox", "Infinidat InfiniBox")
-            .ignores_skip_ssl_verification()
-            .build()
+        vendor("infinibox", "Infinidat InfiniBox").ignores_skip_ssl_verification().build()
     }
 }
 

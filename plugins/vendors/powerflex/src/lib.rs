@@ -6,9 +6,7 @@ struct PowerFlex;
 
 impl StorageVendor for PowerFlex {
     fn info() -> VendorInfo {
-        vendor("powerflex", "Dell PowerFlex")
-            .field(required("powerflex_system_id", "POWERFLEX_SYSTEM_ID", "PowerFlex system id"))
-            .build()
+        vendor("powerflex", "Dell PowerFlex").field(required("powerflex_system_id", "POWERFLEX_SYSTEM_ID", "PowerFlex system id")).build()
     }
 }
 

@@ -6,8 +6,7 @@ struct Powerstore;
 
 impl StorageVendor for Powerstore {
     fn info() -> VendorInfo {
-        vendor("powerstore", "Dell PowerStore")
-            .build()
+        vendor("powerstore", "Dell PowerStore").build()
     }
 }
 

@@ -10,7 +10,10 @@ impl StorageVendor for PureFlashArray {
         vendor("pureFlashArray", "Pure Storage FlashArray")
             .field(required("pure_cluster_prefix", "PURE_CLUSTER_PREFIX", "Cluster prefix used to name volumes"))
             .field(required_unless("storage_username", "STORAGE_USERNAME", "storage_token", "Array user (or set storage_token)"))
-            .field(required_unless("storage_password", "STORAGE_PASSWORD", "storage_token", "Array password (or set storage_token)").sensitive())
+            .field(
+                required_unless("storage_password", "STORAGE_PASSWORD", "storage_token", "Array password (or set storage_token)")
+                    .sensitive(),
+            )
             .field(optional("storage_token", "STORAGE_TOKEN", None, "API token; replaces username and password").sensitive())
             .build()
     }

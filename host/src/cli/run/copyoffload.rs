@@ -1,0 +1,41 @@
+//! Copy-offload preparation: the vendor plugins describe themselves and
+//! each vendor product a selected test uses gets its Secret planned, before
+//! any cluster call.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use mtv_host::copyoffload::{VendorRegistry, plan_copyoffload};
+use mtv_host::plugins::{LoadedPlugin, PluginRuntime};
+use mtv_host::runner::CopyOffloadPlans;
+use mtv_host::secrets::SecretBroker;
+
+/// Describes the vendor plugins and plans each product's Secret, on a
+/// blocking thread (plugin hooks are synchronous).
+pub(crate) async fn plans(
+    runtime: Arc<PluginRuntime>,
+    broker: Arc<SecretBroker>,
+    vendors: Vec<LoadedPlugin>,
+    products: BTreeSet<String>,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<CopyOffloadPlans> {
+    if products.is_empty() {
+        return Ok(CopyOffloadPlans::new());
+    }
+    let (plans, notes) = tokio::task::spawn_blocking(move || {
+        let (registry, failures) = VendorRegistry::describe_all(&runtime, vendors);
+        let mut notes: Vec<String> = failures.iter().map(ToString::to_string).collect();
+        let mut plans = CopyOffloadPlans::new();
+        for product in products {
+            let planned = plan_copyoffload(&runtime, &registry, broker.copyoffload(), Some(&product)).map_err(|e| e.to_string());
+            if let Ok(plan) = &planned {
+                notes.extend(plan.warnings.iter().cloned());
+            }
+            plans.insert(product, planned);
+        }
+        (plans, notes)
+    })
+    .await?;
+    warnings.extend(notes);
+    Ok(plans)
+}

@@ -1,0 +1,10 @@
+//! The process-wide TLS crypto provider. rustls needs one chosen before the
+//! first client (kube's or the plugin HTTP transport's) is built; the host
+//! links only `ring`, and installs it here so neither client depends on
+//! rustls guessing from crate features.
+
+/// Idempotent: later calls (and a provider installed by someone else) win
+/// nothing and lose nothing.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

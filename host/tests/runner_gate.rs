@@ -1,0 +1,113 @@
+//! Gating during a run: the JIRA gate (added from `jira.cfg`) against a
+//! JIRA double, its verdicts as skips, expected failures and strict XPASS
+//! in the report, `--jira-force-run`, and a gate error stopping the run.
+
+mod runner_common;
+mod support;
+
+use mtv_sim::SimConfig;
+use runner_common::*;
+use support::jira_server::{Issue, JiraServer, Scenario};
+
+const TOKEN: &str = "canary-jira-token-5b7e19";
+
+const GATED: &str = r#"
+[[tests]]
+name = "skipped-while-open"
+virtual_machines = [{ name = "mtv-rhel8-sanity" }]
+jira = [{ keys = ["MTV-1"], run = false }]
+
+[[tests]]
+name = "open-but-passes"
+virtual_machines = [{ name = "mtv-rhel8-sanity" }]
+jira = [{ keys = ["MTV-2"] }]
+
+[[tests]]
+name = "open-and-fails"
+virtual_machines = [{ name = "mtv-missing-vm" }]
+jira = [{ keys = ["MTV-2"] }]
+
+[[tests]]
+name = "resolved"
+virtual_machines = [{ name = "mtv-rhel8-2disks" }]
+jira = [{ keys = ["MTV-3"] }]
+"#;
+
+fn jira() -> JiraServer {
+    let issues = [Issue::new("MTV-1", "Open"), Issue::new("MTV-2", "In Progress"), Issue::new("MTV-3", "Closed").resolution("Done")];
+    JiraServer::start(TOKEN, issues, Scenario::default())
+}
+
+fn outcome(xml: &str, classname: &str, name: &str) -> String {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("classname") == Some(classname) && n.attribute("name") == Some(name))
+        .unwrap_or_else(|| panic!("no testcase {classname} {name}"));
+    case.children().find(|e| e.is_element() && matches!(e.tag_name().name(), "failure" | "error" | "skipped")).map_or_else(
+        || "passed".to_owned(),
+        |e| format!("{}:{} {}", e.tag_name().name(), e.attribute("type").unwrap_or_default(), e.attribute("message").unwrap_or_default()),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn jira_verdicts_become_skips_expected_failures_and_strict_xpass() {
+    let server = jira();
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(GATED, "", "");
+    std::fs::write(ws.path("jira.cfg"), format!("[DEFAULT]\nurl = {}\ntoken = {TOKEN}\n", server.url)).unwrap();
+    let output = run_against(&ws, &sim, &[]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 1, "a passing test behind an open issue is a strict XPASS:\n{stdout}\n{stderr}");
+    assert!(stderr.contains("JIRA gating on"), "{stderr}");
+    let xml = ws.read("junit-report.xml");
+    let browse = format!("{}/browse/MTV-1", server.url);
+    assert_eq!(outcome(&xml, "plan::skipped-while-open", "migrate"), format!("skipped:skip {browse}"));
+    assert!(outcome(&xml, "plan::open-but-passes", "migrate").starts_with("failure:xpass XPASS(strict)"), "{xml}");
+    assert!(outcome(&xml, "plan::open-and-fails", "create_plan").starts_with("skipped:xfail"), "{xml}");
+    for step in ["create_plan", "migrate", "check_vms"] {
+        assert_eq!(outcome(&xml, "plan::resolved", step), "passed");
+    }
+    assert!(
+        xml.contains(&format!("<property name=\"gate\" value=\"xfail: {}/browse/MTV-2\"/>", server.url)),
+        "gate decisions are properties:\n{xml}"
+    );
+    for content in [stdout, stderr, xml, ws.read("mtv-host.log")] {
+        assert!(!content.contains(TOKEN), "the JIRA token leaked");
+    }
+    assert!(
+        server.authorizations().iter().all(|a| a.as_deref() == Some(&format!("Bearer {TOKEN}") as &str)),
+        "the host attaches the token"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn force_run_runs_a_gated_test_without_asking_jira() {
+    let server = jira();
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(GATED, "", "");
+    std::fs::write(ws.path("jira.cfg"), format!("[DEFAULT]\nurl = {}\ntoken = {TOKEN}\n", server.url)).unwrap();
+    let output = run_against(&ws, &sim, &["-k", "open-but-passes", "--jira-force-run", "MTV-2"]).await;
+    assert_eq!(code(&output), 0, "{}", text(&output).1);
+    assert_eq!(outcome(&ws.read("junit-report.xml"), "plan::open-but-passes", "check_vms"), "passed");
+}
+
+#[test]
+fn a_gate_error_stops_the_run_with_its_message() {
+    let ws = Workspace::new(GATED, "", "");
+    std::fs::write(ws.path("jira.cfg"), "[DEFAULT]\nurl = http://127.0.0.1:9\nissue_regex = [unclosed\n").unwrap();
+    let output = ws.run(&["--collect-only"]);
+    let (_, stderr) = text(&output);
+    assert_eq!(code(&output), 1, "{stderr}");
+    assert!(stderr.contains("gate plugin 'jira' stopped the run") && stderr.contains("issue_regex"), "{stderr}");
+}
+
+#[test]
+fn without_jira_settings_the_run_says_how_to_turn_gating_on() {
+    let ws = Workspace::new(GATED, "", "");
+    let output = ws.run(&["--collect-only"]);
+    assert_eq!(code(&output), 0);
+    let (stdout, stderr) = text(&output);
+    assert!(stderr.contains("JIRA gating is off") && stderr.contains("jira.cfg"), "{stderr}");
+    assert!(stdout.contains("plan::skipped-while-open  [jira(\"MTV-1\", run=false)]  run"), "{stdout}");
+}
