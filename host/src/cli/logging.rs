@@ -13,7 +13,15 @@ pub(crate) fn init(verbose: u8, quiet: bool) {
         (false, _) => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(RedactingStderr).with_target(false).without_time().try_init();
+    // Colours only on a terminal: CI logs and captured output stay plain.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(RedactingStderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .without_time()
+        .try_init();
 }
 
 /// Buffers one formatted event and writes it redacted to stderr.

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use mtv_host::migration::RunInputs;
-use mtv_host::plan::{JIRA_MARKER, TestFilter, TestPlan, collect};
+use mtv_host::plan::{JIRA_MARKER, Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
 use mtv_host::runner::{CopyOffloadPlans, DispatchOptions, Prepared, RUN_KEYS, RunSettings, TestUnit, gate, parse_set, prepare_units};
 use mtv_host::secrets::AuditLog;
@@ -43,6 +43,10 @@ pub(crate) struct RunArgs {
     /// Print every object a run would create, as YAML (Secret data redacted); touch no cluster
     #[arg(long)]
     setup_plan: bool,
+    /// Run only slice INDEX of COUNT (1-based, e.g. 2/4): a stable split by
+    /// test id, for running one suite across several runners or Job pods
+    #[arg(long, value_name = "INDEX/COUNT")]
+    shard: Option<Shard>,
     /// Tests run at once [default: [run] jobs, else 1]
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     jobs: Option<usize>,
@@ -79,7 +83,14 @@ pub(crate) struct RunArgs {
     /// Do not load these plugins (repeatable)
     #[arg(long = "no-plugin", value_name = "NAME")]
     without: Vec<String>,
-    /// After the report is written, have JJI analyze failures (reads .env; needs JJI_SERVER_URL)
+    /// After the report is written, send it to a Jenkins Job Insight server
+    /// for AI failure analysis and write the enriched report back. Only then
+    /// is .env loaded. Needs JJI_SERVER_URL; JJI_AI_PROVIDER (default
+    /// claude), JJI_AI_MODEL (default claude-opus-4-6[1m]) and JJI_TIMEOUT
+    /// (default 600 s) tune it. Only runs with failures send anything.
+    /// WARNING: the whole JUnit XML — test names, failure messages, resource
+    /// names, captured logs (secrets redacted) — goes to JJI_SERVER_URL and
+    /// nowhere else; enable it only against a service you trust.
     #[arg(long)]
     analyze_with_ai: bool,
     /// Run tests gated on this JIRA issue without asking JIRA (repeatable)
@@ -144,6 +155,19 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         Err(message) => return stop(Exit::Failed, message),
     };
     let selection = filter.select(collect(&plan, &loaded.facts));
+    let selection = match args.shard {
+        Some(shard) => {
+            let sharded = selection.in_shard(shard);
+            if sharded.tests.is_empty() {
+                // More shards than tests is normal for a Job; not an error.
+                println!("shard {shard} has no tests ({} deselected)", sharded.deselected);
+                return Ok(Exit::Ok);
+            }
+            println!("shard {shard}: {} tests", sharded.tests.len());
+            sharded
+        }
+        None => selection,
+    };
     if selection.tests.is_empty() {
         println!("no tests collected ({} deselected)", selection.deselected);
         return Ok(Exit::NoTests);

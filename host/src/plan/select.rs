@@ -17,6 +17,17 @@ pub struct Selection {
     pub deselected: usize,
 }
 
+impl Selection {
+    /// Keep the tests of one `--shard`; the others count as deselected.
+    /// Collection-time skips are sharded too, so the shards' reports merge
+    /// into the unsharded run's test set.
+    pub fn in_shard(self, shard: super::Shard) -> Selection {
+        let before = self.tests.len();
+        let tests: Vec<CollectedTest> = self.tests.into_iter().filter(|t| shard.contains(&t.id)).collect();
+        Selection { deselected: self.deselected + before - tests.len(), tests }
+    }
+}
+
 impl TestFilter {
     /// Parses `-k KEYWORD_EXPR` and `-m MARKER_EXPR`; absent or empty
     /// expressions keep every test.
