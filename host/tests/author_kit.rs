@@ -8,9 +8,9 @@ use mtv_host::plugins::{CONTRACT_VERSION, Decision, HookError, Limits, LoadError
 use mtv_host::secrets::AuditKind;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
-use support::fixture;
+use support::{fixture, mtv_host, text};
 
 const API: &str = "https://api.example.com";
 
@@ -247,21 +247,7 @@ fn a_component_built_against_a_newer_contract_is_refused_naming_both_versions() 
 
 // ── mtv-host plugins check ──────────────────────────────────────────────
 
-fn mtv_host(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mtv-host"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("PROVIDERS_JSON_PATH")
-        .env_remove("MTV_HOST_CONFIG")
-        .env("MTV_HOST_CACHE_DIR", dir.join("cache"))
-        .env("HOME", dir)
-        .output()
-        .unwrap()
-}
 
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
 
 fn check(args: &[&str]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();

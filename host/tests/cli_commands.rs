@@ -4,25 +4,12 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
-use support::{fixture, plugin};
+use std::process::Command;
+use support::{fixture, mtv_host, plugin, text};
 
 const CANARY: &str = "canary-cli-pw-19f0";
 
-fn mtv_host(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mtv-host"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("PROVIDERS_JSON_PATH")
-        .env("MTV_HOST_CACHE_DIR", dir.join("cache"))
-        .env("HOME", dir)
-        .output()
-        .unwrap()
-}
 
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
 
 /// A working directory with a config that loads `vendors` and a providers
 /// file whose copy-offload section is `copyoffload`.

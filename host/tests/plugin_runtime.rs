@@ -249,3 +249,15 @@ fn the_second_load_of_an_unchanged_plugin_does_not_compile() {
     assert_eq!(second.compiles(), 1);
     assert_eq!(second.vendor_describe(&changed).unwrap().product, "vantara");
 }
+
+#[test]
+fn more_concurrent_hook_calls_than_pooled_instances_all_complete() {
+    let (runtime, _) = runtime();
+    let vendor = runtime.load(&PluginSpec { name: "ontap".into(), path: plugin("ontap"), ..Default::default() }).unwrap();
+    let products: Vec<String> = std::thread::scope(|scope| {
+        let calls: Vec<_> = (0..80).map(|_| scope.spawn(|| runtime.vendor_describe(&vendor).map(|info| info.product))).collect();
+        calls.into_iter().map(|call| call.join().unwrap().unwrap()).collect()
+    });
+    assert_eq!(products.len(), 80);
+    assert!(products.iter().all(|p| p == "ontap"));
+}

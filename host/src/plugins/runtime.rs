@@ -4,7 +4,7 @@
 use super::bindings::{gate, reporter, storage_vendor};
 use super::cache::{ArtifactCache, CacheOutcome, sha256_hex};
 use super::capabilities;
-use super::engine::{EPOCH_TICK, EpochTicker, new_engine};
+use super::engine::{EPOCH_TICK, EpochTicker, InstanceSlots, new_engine};
 use super::limits::Limits;
 use super::services::HostServices;
 use super::state::{Grants, PluginContext, PluginState};
@@ -113,6 +113,7 @@ pub struct PluginRuntime {
     cache: ArtifactCache,
     linkers: BTreeMap<&'static str, Linker<PluginState>>,
     services: HostServices,
+    slots: InstanceSlots,
     _ticker: EpochTicker,
 }
 
@@ -132,6 +133,7 @@ impl PluginRuntime {
             engine,
             linkers,
             services,
+            slots: InstanceSlots::new(),
         })
     }
 
@@ -220,6 +222,8 @@ impl PluginRuntime {
             return Err(HookError::WrongWorld { plugin: plugin.name.clone(), hook, expected, actual: plugin.world });
         }
         let limits = plugin.context.limits;
+        // Declared before the store so the slot returns after the instance is gone.
+        let _slot = self.slots.take();
         let mut store = Store::new(&self.engine, PluginState::new(Arc::clone(&plugin.context)));
         store.limiter(|state| &mut state.limiter);
         store.call_hook(|mut ctx, hook| {

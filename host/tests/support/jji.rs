@@ -2,7 +2,7 @@
 //! `jenkins-job-insight`, answering through a stand-in `claude` command) and
 //! a loopback fake that answers however a test needs.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -244,14 +244,7 @@ impl FakeJji {
 fn answer(stream: TcpStream, reply: &Reply, keep_body: bool, log: &Mutex<Vec<Seen>>) {
     let Ok(mut writer) = stream.try_clone() else { return };
     let mut reader = BufReader::new(stream);
-    let mut head = String::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        head.push_str(&line);
-    }
+    let head = super::read_request_head(&mut reader);
     let length = head
         .lines()
         .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.trim().parse::<u64>()))

@@ -8,8 +8,41 @@ pub mod jji;
 use mtv_host::plugins::{HostServices, ReqwestTransport, SecretSource};
 use mtv_host::secrets::AuditLog;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
+
+/// Run the `mtv-host` binary in `dir`, isolated from the caller's config,
+/// providers file, home directory and plugin cache.
+pub fn mtv_host(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mtv-host"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PROVIDERS_JSON_PATH")
+        .env_remove("MTV_HOST_CONFIG")
+        .env("MTV_HOST_CACHE_DIR", dir.join("cache"))
+        .env("HOME", dir)
+        .output()
+        .unwrap()
+}
+
+/// stdout followed by stderr.
+pub fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// Read an HTTP request's head (request line and headers) up to the blank line.
+pub fn read_request_head(reader: &mut impl BufRead) -> String {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            return head;
+        }
+        head.push_str(&line);
+    }
+}
 
 fn component_dir(var: &str, default: &str) -> PathBuf {
     std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target").join(default))
@@ -63,7 +96,7 @@ pub struct TinyHttpServer {
 
 impl TinyHttpServer {
     pub fn start(status: u16, body: &'static str) -> TinyHttpServer {
-        use std::io::{BufRead, BufReader, Write};
+        use std::io::{BufReader, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -72,15 +105,7 @@ impl TinyHttpServer {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { return };
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut head = String::new();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    head.push_str(&line);
-                }
-                seen.lock().unwrap().push(head);
+                seen.lock().unwrap().push(read_request_head(&mut reader));
                 let _ = write!(stream, "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
             }
         });
