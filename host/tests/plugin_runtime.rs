@@ -218,6 +218,19 @@ fn core_modules_and_garbage_are_not_components() {
 }
 
 #[test]
+fn a_component_that_implements_no_world_is_refused_naming_what_it_exports() {
+    let (runtime, _) = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.wasm");
+    // The smallest valid component: preamble only, no imports, no exports.
+    std::fs::write(&empty, b"\0asm\x0d\0\x01\0").unwrap();
+    let error = runtime.load(&PluginSpec { name: "empty".into(), path: empty, ..Default::default() }).err().unwrap();
+    assert!(matches!(error, LoadError::NoWorld { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("exports: nothing") && message.contains("gate-hooks"), "{message}");
+}
+
+#[test]
 fn a_hook_of_another_world_is_refused() {
     let (runtime, _) = runtime();
     let vendor = runtime.load(&PluginSpec { name: "ontap".into(), path: plugin("ontap"), ..Default::default() }).unwrap();
