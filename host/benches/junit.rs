@@ -17,7 +17,11 @@ fn cases(shard: usize) -> Vec<CaseRecord> {
             name: ["create_storagemap", "create_networkmap", "create_plan", "migrate", "check_vms"][n % 5].to_string(),
             time: Duration::from_millis(n as u64 % 900),
             outcome: match n % 50 {
-                0 => Outcome::Failed(Fault { message: "Plan is not Ready: VMNotFound".into(), kind: "PlanNotReady".into(), detail: "condition VMNotFound <&> \"quoted\"".into() }),
+                0 => Outcome::Failed(Fault {
+                    message: "Plan is not Ready: VMNotFound".into(),
+                    kind: "PlanNotReady".into(),
+                    detail: "condition VMNotFound <&> \"quoted\"".into(),
+                }),
                 1 => Outcome::Skipped { reason: "applies only to openstack".into() },
                 _ => Outcome::Passed,
             },

@@ -6,11 +6,9 @@ mod support;
 use mtv_host::plugins::testing::{FakeHost, TestPlugin, load_exchanges, sample};
 use mtv_host::plugins::{CONTRACT_VERSION, Decision, HookError, Limits, LoadError};
 use mtv_host::secrets::AuditKind;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
-use support::{fixture, mtv_host, text};
+use support::{TinyHttpServer, fixture, mtv_host, text};
 
 const API: &str = "https://api.example.com";
 
@@ -157,56 +155,26 @@ fn the_jira_gate_decides_on_canned_answers() {
 
 /// A loopback server that answers every request with a JSON body and a
 /// session cookie, and keeps the request heads it received.
-struct RecordedServer {
-    origin: String,
-    heads: Arc<Mutex<Vec<String>>>,
-}
-
-impl RecordedServer {
-    fn start() -> RecordedServer {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let origin = format!("http://{}", listener.local_addr().unwrap());
-        let heads = Arc::new(Mutex::new(Vec::new()));
-        let seen = heads.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut head = String::new();
-                let mut line = String::new();
-                while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-                    head.push_str(&line);
-                    line.clear();
-                }
-                seen.lock().unwrap().push(head);
-                let body = r#"{"state":"ready"}"#;
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nset-cookie: session=canary-cookie-1c9f\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-        });
-        RecordedServer { origin, heads }
-    }
-
-    fn requests(&self) -> usize {
-        self.heads.lock().unwrap().len()
-    }
+fn recorded_server() -> TinyHttpServer {
+    TinyHttpServer::start_with_headers(
+        200,
+        "content-type: application/json\r\nset-cookie: session=canary-cookie-1c9f\r\n",
+        r#"{"state":"ready"}"#,
+    )
 }
 
 #[test]
 fn record_then_replay_serves_the_same_answers_without_the_network_or_credentials() {
-    let server = RecordedServer::start();
-    let url = format!("{}/api/state", server.origin);
+    let server = recorded_server();
+    let url = format!("{}/api/state", server.url);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("recordings/state.json");
-    let host = |host: FakeHost| host.grant_origin(&server.origin).credential(&server.origin, "Bearer canary-cred-52aa");
+    let host = |host: FakeHost| host.grant_origin(&server.url).credential(&server.url, "Bearer canary-cred-52aa");
 
     let recording = hostile(host(FakeHost::new()).record(&file), "http", &url);
     assert_eq!(observed(&recording), ["http status 200"]);
-    assert_eq!(server.requests(), 1);
-    assert!(server.heads.lock().unwrap()[0].to_ascii_lowercase().contains("authorization: bearer canary-cred-52aa"));
+    assert_eq!(server.request_count(), 1);
+    assert!(server.requests.lock().unwrap()[0].to_ascii_lowercase().contains("authorization: bearer canary-cred-52aa"));
 
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(!saved.contains("canary-cred-52aa") && !saved.contains("canary-cookie-1c9f"), "{saved}");
@@ -218,7 +186,7 @@ fn record_then_replay_serves_the_same_answers_without_the_network_or_credentials
     let replay = hostile(host(FakeHost::replay(&file).unwrap()), "http", &url);
     assert_eq!(observed(&replay), ["http status 200"]);
     replay.assert_no_unexpected_requests();
-    assert_eq!(server.requests(), 1, "a replay must not reach the network");
+    assert_eq!(server.request_count(), 1, "a replay must not reach the network");
 }
 
 #[test]
@@ -246,8 +214,6 @@ fn a_component_built_against_a_newer_contract_is_refused_naming_both_versions() 
 }
 
 // ── mtv-host plugins check ──────────────────────────────────────────────
-
-
 
 fn check(args: &[&str]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();

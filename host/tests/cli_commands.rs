@@ -9,8 +9,6 @@ use support::{fixture, mtv_host, plugin, text};
 
 const CANARY: &str = "canary-cli-pw-19f0";
 
-
-
 /// A working directory with a config that loads `vendors` and a providers
 /// file whose copy-offload section is `copyoffload`.
 fn workdir(vendors: &[(&str, std::path::PathBuf)], copyoffload: serde_json::Value) -> tempfile::TempDir {

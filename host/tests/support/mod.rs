@@ -96,6 +96,11 @@ pub struct TinyHttpServer {
 
 impl TinyHttpServer {
     pub fn start(status: u16, body: &'static str) -> TinyHttpServer {
+        Self::start_with_headers(status, "", body)
+    }
+
+    /// Like `start`, with `headers` (each line ending in `\r\n`) added to every answer.
+    pub fn start_with_headers(status: u16, headers: &'static str, body: &'static str) -> TinyHttpServer {
         use std::io::{BufReader, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -106,7 +111,7 @@ impl TinyHttpServer {
                 let Ok(mut stream) = stream else { return };
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 seen.lock().unwrap().push(read_request_head(&mut reader));
-                let _ = write!(stream, "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+                let _ = write!(stream, "HTTP/1.1 {status} X\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
             }
         });
         TinyHttpServer { url, requests }
