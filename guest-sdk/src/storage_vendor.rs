@@ -129,21 +129,30 @@ pub fn problem(key: &str, message: impl Into<String>, fix: impl Into<String>) ->
     Problem { key: key.to_string(), message: message.into(), fix: fix.into() }
 }
 
-/// Export a [`StorageVendor`] implementation as the plugin's component.
+/// Export a [`StorageVendor`] implementation as the plugin's component. The
+/// export exists only in wasm builds, so the crate still builds and tests
+/// natively (call `info()` and `validate()` directly in unit tests).
 #[macro_export]
 macro_rules! export_storage_vendor {
     ($vendor:ty) => {
-        struct __MtvStorageVendorExport;
+        #[cfg(target_family = "wasm")]
+        const _: () = {
+            struct __MtvStorageVendorExport;
 
-        impl $crate::storage_vendor::Guest for __MtvStorageVendorExport {
-            fn describe() -> $crate::storage_vendor::VendorInfo {
-                <$vendor as $crate::storage_vendor::StorageVendor>::info()
+            impl $crate::storage_vendor::Guest for __MtvStorageVendorExport {
+                fn describe() -> $crate::storage_vendor::VendorInfo {
+                    <$vendor as $crate::storage_vendor::StorageVendor>::info()
+                }
+                fn validate(values: ::std::vec::Vec<(::std::string::String, ::std::string::String)>) -> ::std::vec::Vec<$crate::storage_vendor::Problem> {
+                    <$vendor as $crate::storage_vendor::StorageVendor>::validate(&$crate::storage_vendor::Values::new(values))
+                }
             }
-            fn validate(values: ::std::vec::Vec<(::std::string::String, ::std::string::String)>) -> ::std::vec::Vec<$crate::storage_vendor::Problem> {
-                <$vendor as $crate::storage_vendor::StorageVendor>::validate(&$crate::storage_vendor::Values::new(values))
-            }
-        }
 
-        $crate::storage_vendor::bindings::__export_storage_vendor_world!(__MtvStorageVendorExport with_types_in $crate::storage_vendor::bindings);
+            $crate::storage_vendor::bindings::__export_storage_vendor_world!(__MtvStorageVendorExport with_types_in $crate::storage_vendor::bindings);
+        };
+        #[cfg(not(target_family = "wasm"))]
+        const _: () = {
+            let _ = <$vendor as $crate::storage_vendor::StorageVendor>::info;
+        };
     };
 }
