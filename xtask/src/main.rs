@@ -57,9 +57,9 @@ fn plugin_env(root: &Path) -> Vec<(String, PathBuf)> {
 }
 
 fn run_tests(root: &Path) -> Result<()> {
-    // The default members: the host, the simulator and the SDK. Plugins are
-    // exercised as components by the host's tests.
-    cargo(root, &["test".to_string()], &plugin_env(root))
+    // Every crate natively (the plugins' own unit tests included); the host's
+    // tests also load the plugins as components from target/plugins.
+    cargo(root, &["test".to_string(), "--workspace".into()], &plugin_env(root))
 }
 
 /// Run cargo; when it fails, exit with its status (the quickstart's exit
