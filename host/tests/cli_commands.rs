@@ -180,3 +180,13 @@ fn sim_serve_answers_kubernetes_requests_and_writes_a_kubeconfig() {
     assert!(answer.contains("\"name\":\"default\""), "{answer}");
     assert!(std::fs::read_to_string(&kubeconfig).unwrap().contains(&url));
 }
+
+#[test]
+fn commands_find_the_providers_file_the_run_config_names_from_any_directory() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let config = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart/mtv-host.toml");
+    let output = mtv_host(elsewhere.path(), &["copyoffload", "check", "--config", config.to_str().unwrap()]);
+    let out = text(&output);
+    assert!(output.status.success(), "{out}");
+    assert!(out.contains("examples/quickstart/.providers.json"), "{out}");
+}

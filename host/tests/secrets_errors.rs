@@ -63,7 +63,7 @@ fn profile_without_type_names_file_and_key_path() {
 fn providers_file_not_found_says_how_to_point_to_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let env = Env::from_pairs([("PROVIDERS_JSON_PATH", dir.path().join("nope.json").display().to_string())]);
-    let location = locate_providers_json(None, &env, None);
+    let location = locate_providers_json(None, &env, None, None);
     let message = load_providers(&location).expect_err("absent").to_string();
     assert!(message.contains(&dir.path().join("nope.json").display().to_string()), "{message}");
     assert!(message.contains("PROVIDERS_JSON_PATH"), "{message}");

@@ -193,17 +193,23 @@ fn providers_json_location_order() {
     let env = Env::from_pairs([("PROVIDERS_JSON_PATH", "/env/providers.json")]);
     let empty_env = Env::from_pairs([("PROVIDERS_JSON_PATH", "")]);
 
-    let chosen = locate_providers_json(Some(flag), &env, Some(secrets_dir));
+    let chosen = locate_providers_json(Some(flag), &env, None, Some(secrets_dir));
     assert_eq!((chosen.path.as_path(), chosen.chosen_by), (flag, ChosenBy::Flag));
 
-    let chosen = locate_providers_json(None, &env, Some(secrets_dir));
+    let chosen = locate_providers_json(None, &env, None, Some(secrets_dir));
     assert_eq!((chosen.path.as_path(), chosen.chosen_by), (Path::new("/env/providers.json"), ChosenBy::EnvVar));
 
-    let chosen = locate_providers_json(None, &empty_env, Some(secrets_dir));
+    let configured = Path::new("/etc/mtv/providers.json");
+    let chosen = locate_providers_json(None, &env, Some(configured), Some(secrets_dir));
+    assert_eq!(chosen.chosen_by, ChosenBy::EnvVar, "the variable beats the run config");
+    let chosen = locate_providers_json(None, &empty_env, Some(configured), Some(secrets_dir));
+    assert_eq!((chosen.path.as_path(), chosen.chosen_by), (configured, ChosenBy::Config));
+
+    let chosen = locate_providers_json(None, &empty_env, None, Some(secrets_dir));
     assert_eq!(chosen.path, secrets_dir.join("providers.json"));
     assert_eq!(chosen.chosen_by, ChosenBy::SecretsDir);
 
-    let chosen = locate_providers_json(None, &empty_env, None);
+    let chosen = locate_providers_json(None, &empty_env, None, None);
     assert_eq!(chosen.path, Path::new("./.providers.json"));
     assert_eq!(chosen.chosen_by, ChosenBy::Default);
 }

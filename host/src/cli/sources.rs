@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub(crate) struct SourceArgs {
-    /// The providers file [default: $PROVIDERS_JSON_PATH, else ./.providers.json]
+    /// The providers file [default: $PROVIDERS_JSON_PATH, else [run] providers_json, else ./.providers.json]
     #[arg(long, value_name = "FILE")]
     pub providers_json: Option<PathBuf>,
     /// Source provider profile in the providers file [default: [run] source_provider]
@@ -30,7 +30,8 @@ impl SourceArgs {
     /// `require_providers` is set.
     pub(crate) fn broker(&self, config: &RunConfig, env: Env, require_providers: bool) -> anyhow::Result<SecretBroker> {
         let secrets_dir = self.secrets_dir.as_deref().map(load_secrets_dir).transpose()?;
-        let location = locate_providers_json(self.providers_json.as_deref(), &env, self.secrets_dir.as_deref());
+        let configured = config.run.get("providers_json").and_then(|v| v.as_str()).map(|path| config.resolve_path(path));
+        let location = locate_providers_json(self.providers_json.as_deref(), &env, configured.as_deref(), self.secrets_dir.as_deref());
         let providers = match load_providers(&location) {
             Ok(providers) => Some(providers),
             Err(e) if require_providers || location.path.exists() => return Err(e.into()),

@@ -27,6 +27,7 @@ pub const SECRETS_DIR_PROVIDERS_JSON: &str = "providers.json";
 pub enum ChosenBy {
     Flag,
     EnvVar,
+    Config,
     SecretsDir,
     Default,
 }
@@ -36,6 +37,7 @@ impl fmt::Display for ChosenBy {
         match self {
             ChosenBy::Flag => write!(f, "given by {PROVIDERS_JSON_FLAG}"),
             ChosenBy::EnvVar => write!(f, "given by {PROVIDERS_JSON_ENV}"),
+            ChosenBy::Config => f.write_str("given by [run] providers_json in the run config"),
             ChosenBy::SecretsDir => f.write_str("in the mounted secrets directory"),
             ChosenBy::Default => f.write_str("the default location"),
         }
@@ -49,14 +51,18 @@ pub struct ProvidersPath {
 }
 
 /// Picks the providers file: `--providers-json`, else `PROVIDERS_JSON_PATH`,
-/// else `providers.json` in the secrets directory when one is given, else
+/// else `[run] providers_json` of the run config (`configured`), else
+/// `providers.json` in the secrets directory when one is given, else
 /// `./.providers.json`.
-pub fn locate_providers_json(flag: Option<&Path>, env: &Env, secrets_dir: Option<&Path>) -> ProvidersPath {
+pub fn locate_providers_json(flag: Option<&Path>, env: &Env, configured: Option<&Path>, secrets_dir: Option<&Path>) -> ProvidersPath {
     if let Some(path) = flag {
         return ProvidersPath { path: path.to_path_buf(), chosen_by: ChosenBy::Flag };
     }
     if let Some(path) = env.non_empty(PROVIDERS_JSON_ENV) {
         return ProvidersPath { path: PathBuf::from(path), chosen_by: ChosenBy::EnvVar };
+    }
+    if let Some(path) = configured {
+        return ProvidersPath { path: path.to_path_buf(), chosen_by: ChosenBy::Config };
     }
     if let Some(dir) = secrets_dir {
         return ProvidersPath { path: dir.join(SECRETS_DIR_PROVIDERS_JSON), chosen_by: ChosenBy::SecretsDir };

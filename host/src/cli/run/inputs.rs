@@ -8,8 +8,8 @@ use mtv_host::migration::SourceEndpoint;
 use mtv_host::plan::RunFacts;
 use mtv_host::runner::RunSettings;
 use mtv_host::secrets::{
-    BrokerSources, DOTENV_FILE, Env, JiraSettings, PROVIDERS_JSON_ENV, SecretBroker, jira_cfg_paths, load_dotenv, load_jira_settings,
-    load_providers, load_secrets_dir, locate_providers_json,
+    BrokerSources, DOTENV_FILE, Env, JiraSettings, SecretBroker, jira_cfg_paths, load_dotenv, load_jira_settings, load_providers,
+    load_secrets_dir, locate_providers_json,
 };
 
 use super::RunArgs;
@@ -55,10 +55,12 @@ pub(crate) fn load(args: &RunArgs, settings: &RunSettings, dry_run: bool) -> Res
         ..RunFacts::default()
     };
     if let Some(profile_name) = &settings.source_provider {
-        // The config's providers_json ranks below the flag and the variable.
-        let configured = settings.providers_json.as_deref().filter(|_| env.non_empty(PROVIDERS_JSON_ENV).is_none());
-        let flag = args.providers_json.as_deref().or(configured);
-        let location = locate_providers_json(flag, &env, secrets_dir.as_ref().map(|d| d.dir()));
+        let location = locate_providers_json(
+            args.providers_json.as_deref(),
+            &env,
+            settings.providers_json.as_deref(),
+            secrets_dir.as_ref().map(|d| d.dir()),
+        );
         match load_providers(&location) {
             Ok(loaded) => {
                 match loaded.profile(profile_name) {
