@@ -123,7 +123,7 @@ impl FakeHost {
             limits: self.limits,
         };
         let plugin = runtime.load(&spec)?;
-        Ok(TestPlugin::new(runtime, plugin, requests, canned, audit, LogCapture::default()))
+        Ok(TestPlugin { runtime, plugin, requests, canned, audit, logs: LogCapture::default() })
     }
 }
 

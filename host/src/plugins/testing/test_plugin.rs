@@ -12,26 +12,15 @@ use std::sync::Arc;
 
 /// A component loaded by [`FakeHost::load`](super::FakeHost::load).
 pub struct TestPlugin {
-    runtime: PluginRuntime,
-    plugin: LoadedPlugin,
-    requests: Arc<ObservingTransport>,
-    canned: Arc<CannedTransport>,
-    audit: Arc<AuditLog>,
-    logs: LogCapture,
+    pub(super) runtime: PluginRuntime,
+    pub(super) plugin: LoadedPlugin,
+    pub(super) requests: Arc<ObservingTransport>,
+    pub(super) canned: Arc<CannedTransport>,
+    pub(super) audit: Arc<AuditLog>,
+    pub(super) logs: LogCapture,
 }
 
 impl TestPlugin {
-    pub(super) fn new(
-        runtime: PluginRuntime,
-        plugin: LoadedPlugin,
-        requests: Arc<ObservingTransport>,
-        canned: Arc<CannedTransport>,
-        audit: Arc<AuditLog>,
-        logs: LogCapture,
-    ) -> Self {
-        TestPlugin { runtime, plugin, requests, canned, audit, logs }
-    }
-
     /// The loaded component: name, world, contract version, shape.
     pub fn loaded(&self) -> &LoadedPlugin {
         &self.plugin
