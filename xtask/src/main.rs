@@ -6,10 +6,14 @@
 //! - `quickstart` `plugins`, then the quickstart suite against the embedded
 //!   simulator with the example plugins
 //! - `bench`      `plugins`, then the benchmarks (numbers go to BENCHMARKS.md)
+//! - `author-path` time a vendor team's path through the SDK README, from
+//!   `plugins new` to the new crate's first `cargo test`
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod author_path;
 
 const WASM_TARGET: &str = "wasm32-wasip2";
 
@@ -38,7 +42,11 @@ fn main() -> Result<()> {
             build_plugins(&root)?;
             cargo(&root, &["bench".to_string(), "--package".into(), "mtv-host".into()], &plugin_env(&root))
         }
-        _ => bail!("usage: cargo xtask <plugins|test|quickstart|bench>"),
+        "author-path" => {
+            ensure_wasm_target()?;
+            author_path::run(&root, &target_dir(&root))
+        }
+        _ => bail!("usage: cargo xtask <plugins|test|quickstart|bench|author-path>"),
     }
 }
 
