@@ -8,7 +8,7 @@
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
-        world: "mtv:plugin/gate@0.1.0",
+        world: "mtv:plugin/gate@0.2.0",
         pub_export_macro: true,
         export_macro_name: "__export_gate_world",
         default_bindings_module: "mtv_plugin_sdk::gate::bindings",

@@ -9,7 +9,7 @@
 //! See the README for the walk-through a vendor team follows.
 
 /// The contract version this SDK builds against (`mtv:plugin@…`).
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 pub mod checks;
 
@@ -19,3 +19,11 @@ pub use host::{http, log, secrets, settings};
 pub mod gate;
 pub mod reporter;
 pub mod storage_vendor;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sdk_release_is_the_contract_version() {
+        assert_eq!(env!("CARGO_PKG_VERSION"), super::CONTRACT_VERSION);
+    }
+}

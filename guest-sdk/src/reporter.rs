@@ -8,14 +8,14 @@
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
-        world: "mtv:plugin/reporter@0.1.0",
+        world: "mtv:plugin/reporter@0.2.0",
         pub_export_macro: true,
         export_macro_name: "__export_reporter_world",
         with: {
-            "mtv:plugin/log@0.1.0": crate::host::interfaces::log,
-            "mtv:plugin/config@0.1.0": crate::host::interfaces::config,
-            "mtv:plugin/http@0.1.0": crate::host::interfaces::http,
-            "mtv:plugin/secrets@0.1.0": crate::host::interfaces::secrets,
+            "mtv:plugin/log@0.2.0": crate::host::interfaces::log,
+            "mtv:plugin/config@0.2.0": crate::host::interfaces::config,
+            "mtv:plugin/http@0.2.0": crate::host::interfaces::http,
+            "mtv:plugin/secrets@0.2.0": crate::host::interfaces::secrets,
         },
         default_bindings_module: "mtv_plugin_sdk::reporter::bindings",
     });

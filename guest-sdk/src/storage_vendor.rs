@@ -20,12 +20,12 @@
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
-        world: "mtv:plugin/storage-vendor@0.1.0",
+        world: "mtv:plugin/storage-vendor@0.2.0",
         pub_export_macro: true,
         export_macro_name: "__export_storage_vendor_world",
         with: {
-            "mtv:plugin/log@0.1.0": crate::host::interfaces::log,
-            "mtv:plugin/config@0.1.0": crate::host::interfaces::config,
+            "mtv:plugin/log@0.2.0": crate::host::interfaces::log,
+            "mtv:plugin/config@0.2.0": crate::host::interfaces::config,
         },
         default_bindings_module: "mtv_plugin_sdk::storage_vendor::bindings",
     });

@@ -68,8 +68,13 @@ fn gate(tests: &[TestItem], issues: usize, scenario: Scenario) -> anyhow::Result
         ..Default::default()
     };
     let plugin = runtime.load(&spec)?;
-    let facts =
-        RunFacts { source_provider: "rhv".into(), source_provider_type: "ovirt".into(), storage_class: "sc".into(), dry_run: false };
+    let facts = RunFacts {
+        source_provider: "rhv".into(),
+        source_provider_type: "ovirt".into(),
+        source_provider_version: None,
+        storage_class: "sc".into(),
+        dry_run: false,
+    };
     let started = Instant::now();
     let outcome = runtime.gate_decide(&plugin, &facts, tests)?.map_err(anyhow::Error::msg)?;
     let elapsed = started.elapsed();

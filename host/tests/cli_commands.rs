@@ -30,8 +30,8 @@ fn inspect_shows_world_version_imports_and_sha256() {
     let output = mtv_host(dir.path(), &["plugins", "inspect", path.to_str().unwrap()]);
     let out = text(&output);
     assert!(output.status.success(), "{out}");
-    assert!(out.contains("world     storage-vendor (mtv:plugin@0.1.0)"), "{out}");
-    assert!(out.contains("mtv:plugin/storage-vendor-hooks@0.1.0"), "{out}");
+    assert!(out.contains("world     storage-vendor (mtv:plugin@0.2.0)"), "{out}");
+    assert!(out.contains("mtv:plugin/storage-vendor-hooks@0.2.0"), "{out}");
     let sha = sha256_of(&path);
     assert!(out.contains(&sha), "{out}");
 }

@@ -63,8 +63,13 @@ impl Gate {
     }
 
     fn decide_with(&self, tests: &[TestItem], dry_run: bool) -> Result<GateOutcome, String> {
-        let facts =
-            RunFacts { source_provider: "rhv-4.4".into(), source_provider_type: "ovirt".into(), storage_class: "sc".into(), dry_run };
+        let facts = RunFacts {
+            source_provider: "rhv-4.4".into(),
+            source_provider_type: "ovirt".into(),
+            source_provider_version: None,
+            storage_class: "sc".into(),
+            dry_run,
+        };
         self.runtime.gate_decide(&self.plugin, &facts, tests).expect("the hook ran")
     }
 }

@@ -19,6 +19,7 @@ fn facts(kind: &str) -> RunFacts {
     RunFacts {
         source_provider: Some(format!("{kind}-profile")),
         source_provider_type: Some(kind.to_owned()),
+        source_provider_version: None,
         storage_class: Some("ocs-storagecluster-ceph-rbd".to_owned()),
         storage_vendor_product: Some("powerstore".to_owned()),
     }

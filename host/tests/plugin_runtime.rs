@@ -25,7 +25,13 @@ fn hostile(runtime: &PluginRuntime, mode: &str, target: &str, grants: Grants, li
 }
 
 fn facts() -> RunFacts {
-    RunFacts { source_provider: "vsphere-8".into(), source_provider_type: "vsphere".into(), storage_class: "sc".into(), dry_run: false }
+    RunFacts {
+        source_provider: "vsphere-8".into(),
+        source_provider_type: "vsphere".into(),
+        source_provider_version: None,
+        storage_class: "sc".into(),
+        dry_run: false,
+    }
 }
 
 /// What the hostile plugin observed, from its warnings.

@@ -95,7 +95,7 @@ fn list(cli: &Cli, only: &[String], without: &[String]) -> anyhow::Result<Exit> 
             Ok(plugin) => {
                 let grants = plugin.grants();
                 println!("{}", plugin.name);
-                println!("  world     {} (mtv:plugin@{})", plugin.world, plugin.contract_version);
+                println!("  world     {}", plugin.shape.world_summary());
                 println!("  path      {}", plugin.path.display());
                 println!("  sha256    {}{}", plugin.sha256, if entry.sha256.is_some() { " (pinned)" } else { "" });
                 println!("  http      {}", list_or_none(&grants.http));
@@ -134,10 +134,7 @@ fn inspect(cli: &Cli, file: &std::path::Path, json: bool) -> anyhow::Result<Exit
         return Ok(Exit::Ok);
     }
     println!("{}", file.display());
-    match (shape.world, &shape.contract_version) {
-        (Some(world), Some(version)) => println!("  world     {world} (mtv:plugin@{version})"),
-        _ => println!("  world     none: exports no mtv:plugin hooks interface"),
-    }
+    println!("  world     {}", shape.world_summary());
     println!("  size      {size} bytes");
     println!("  sha256    {sha256}");
     println!("  imports");

@@ -199,6 +199,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
     let gate_facts = mtv_host::plugins::RunFacts {
         source_provider: loaded.facts.source_provider.clone().unwrap_or_default(),
         source_provider_type: loaded.facts.source_provider_type.clone().unwrap_or_default(),
+        source_provider_version: loaded.facts.source_provider_version.clone(),
         storage_class: loaded.facts.storage_class.clone().unwrap_or_default(),
         dry_run,
     };
@@ -321,6 +322,7 @@ fn suite_properties(settings: &RunSettings, facts: &mtv_host::plan::RunFacts) ->
     for (key, value) in [
         ("source_provider", &facts.source_provider),
         ("source_provider_type", &facts.source_provider_type),
+        ("source_provider_version", &facts.source_provider_version),
         ("storage_class", &facts.storage_class),
     ] {
         if let Some(value) = value {

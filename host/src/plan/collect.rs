@@ -15,6 +15,8 @@ pub struct RunFacts {
     pub source_provider: Option<String>,
     /// The profile's `type`: `vsphere`, `ovirt`, `openstack`…
     pub source_provider_type: Option<String>,
+    /// The profile's `version`, e.g. `8.0.1`.
+    pub source_provider_version: Option<String>,
     pub storage_class: Option<String>,
     /// The profile's `copyoffload.storage_vendor_product`.
     pub storage_vendor_product: Option<String>,

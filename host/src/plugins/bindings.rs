@@ -4,19 +4,19 @@
 pub mod gate {
     wasmtime::component::bindgen!({
         path: "../wit",
-        world: "mtv:plugin/gate@0.1.0",
+        world: "mtv:plugin/gate@0.2.0",
     });
 }
 
 pub mod reporter {
     wasmtime::component::bindgen!({
         path: "../wit",
-        world: "mtv:plugin/reporter@0.1.0",
+        world: "mtv:plugin/reporter@0.2.0",
         with: {
-            "mtv:plugin/log@0.1.0": super::gate::mtv::plugin::log,
-            "mtv:plugin/config@0.1.0": super::gate::mtv::plugin::config,
-            "mtv:plugin/http@0.1.0": super::gate::mtv::plugin::http,
-            "mtv:plugin/secrets@0.1.0": super::gate::mtv::plugin::secrets,
+            "mtv:plugin/log@0.2.0": super::gate::mtv::plugin::log,
+            "mtv:plugin/config@0.2.0": super::gate::mtv::plugin::config,
+            "mtv:plugin/http@0.2.0": super::gate::mtv::plugin::http,
+            "mtv:plugin/secrets@0.2.0": super::gate::mtv::plugin::secrets,
         },
     });
 }
@@ -24,10 +24,10 @@ pub mod reporter {
 pub mod storage_vendor {
     wasmtime::component::bindgen!({
         path: "../wit",
-        world: "mtv:plugin/storage-vendor@0.1.0",
+        world: "mtv:plugin/storage-vendor@0.2.0",
         with: {
-            "mtv:plugin/log@0.1.0": super::gate::mtv::plugin::log,
-            "mtv:plugin/config@0.1.0": super::gate::mtv::plugin::config,
+            "mtv:plugin/log@0.2.0": super::gate::mtv::plugin::log,
+            "mtv:plugin/config@0.2.0": super::gate::mtv::plugin::config,
         },
     });
 }

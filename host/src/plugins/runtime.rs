@@ -4,11 +4,12 @@
 use super::bindings::{gate, reporter, storage_vendor};
 use super::cache::{ArtifactCache, CacheOutcome, sha256_hex};
 use super::capabilities;
+use super::contract_0_1;
 use super::engine::{EPOCH_TICK, EpochTicker, InstanceSlots, new_engine};
 use super::limits::Limits;
 use super::services::HostServices;
 use super::state::{Grants, PluginContext, PluginState};
-use super::world::{CONTRACT_VERSION, Shape, World};
+use super::world::{CONTRACT_VERSION, Contract, Shape, Unsupported, World, supported_contract_versions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,10 +49,8 @@ pub enum LoadError {
         path.display()
     )]
     NoWorld { name: String, path: PathBuf, exports: String },
-    #[error(
-        "plugin '{name}': built against contract mtv:plugin@{found}, but this host supports mtv:plugin@{CONTRACT_VERSION}; rebuild it with mtv-plugin-sdk {CONTRACT_VERSION}"
-    )]
-    UnsupportedVersion { name: String, found: String },
+    #[error("plugin '{name}': built against contract mtv:plugin@{found}, {}", version_advice(found, *why))]
+    UnsupportedVersion { name: String, found: String, why: Unsupported },
     #[error(
         "plugin '{name}' ({world} world) imports what the host does not provide: {}. A {world} plugin may import only WASI 0.2 and {}; build it with mtv-plugin-sdk {CONTRACT_VERSION} (contract mtv:plugin@{CONTRACT_VERSION}) and remove the other dependencies",
         offending.join(", "), allowed_interfaces(*world)
@@ -59,6 +58,17 @@ pub enum LoadError {
     UnsupportedImports { name: String, world: World, offending: Vec<String> },
     #[error("plugin '{name}': cannot link: {reason}")]
     Link { name: String, reason: String },
+}
+
+fn version_advice(found: &str, why: Unsupported) -> String {
+    let loads = supported_contract_versions();
+    let rebuild = format!("rebuild the plugin with mtv-plugin-sdk {CONTRACT_VERSION}");
+    match why {
+        Unsupported::Newer => {
+            format!("newer than this host (it loads mtv:plugin {loads}); use an mtv-host release that supports {found}, or {rebuild}")
+        }
+        Unsupported::Retired => format!("which this host no longer loads (it loads mtv:plugin {loads}); {rebuild}"),
+    }
 }
 
 fn allowed_interfaces(world: World) -> &'static str {
@@ -91,6 +101,7 @@ pub struct LoadedPlugin {
     pub size: u64,
     pub world: World,
     pub contract_version: String,
+    pub contract: Contract,
     pub shape: Shape,
     pub cache: CacheOutcome,
     context: Arc<PluginContext>,
@@ -125,6 +136,7 @@ impl PluginRuntime {
         for world in World::ALL {
             let mut linker = Linker::new(&engine);
             capabilities::add_to_linker(&mut linker, world)?;
+            contract_0_1::add_to_linker(&mut linker, world)?;
             linkers.insert(world.name(), linker);
         }
         Ok(PluginRuntime {
@@ -155,7 +167,7 @@ impl PluginRuntime {
         }
         let (component, cache) = self.compile(&name, &spec.path, &wasm, &sha256)?;
         let shape = Shape::of(&component, &self.engine);
-        let world = check_shape(&name, &spec.path, &shape)?;
+        let (world, contract) = check_shape(&name, &spec.path, &shape)?;
         let linker = &self.linkers[world.name()];
         let pre = linker.instantiate_pre(&component).map_err(|e| LoadError::Link { name: name.clone(), reason: format!("{e:#}") })?;
         let context = Arc::new(PluginContext {
@@ -172,6 +184,7 @@ impl PluginRuntime {
             size: wasm.len() as u64,
             world,
             contract_version: shape.contract_version.clone().unwrap_or_default(),
+            contract,
             shape,
             cache,
             context,
@@ -265,47 +278,59 @@ impl PluginRuntime {
         facts: &RunFacts,
         tests: &[TestItem],
     ) -> Result<Result<GateOutcome, String>, HookError> {
-        self.call(plugin, "decide", World::Gate, |store, pre| {
-            let gate = gate::GatePre::new(pre.clone())?.instantiate(&mut *store)?;
-            gate.mtv_plugin_gate_hooks().call_decide(&mut *store, facts, tests)
+        self.call(plugin, "decide", World::Gate, |store, pre| match plugin.contract {
+            Contract::Current => {
+                let gate = gate::GatePre::new(pre.clone())?.instantiate(&mut *store)?;
+                gate.mtv_plugin_gate_hooks().call_decide(&mut *store, facts, tests)
+            }
+            Contract::V0_1 => contract_0_1::decide(store, pre, facts, tests),
         })
     }
 
     pub fn report(&self, plugin: &LoadedPlugin, facts: ReportFacts, junit_xml: &str) -> Result<ReportResult, HookError> {
-        self.call(plugin, "report", World::Reporter, |store, pre| {
-            let reporter = reporter::ReporterPre::new(pre.clone())?.instantiate(&mut *store)?;
-            reporter.mtv_plugin_reporter_hooks().call_report(&mut *store, facts, junit_xml)
+        self.call(plugin, "report", World::Reporter, |store, pre| match plugin.contract {
+            Contract::Current => {
+                let reporter = reporter::ReporterPre::new(pre.clone())?.instantiate(&mut *store)?;
+                reporter.mtv_plugin_reporter_hooks().call_report(&mut *store, facts, junit_xml)
+            }
+            Contract::V0_1 => contract_0_1::report(store, pre, facts, junit_xml),
         })
     }
 
     pub fn vendor_describe(&self, plugin: &LoadedPlugin) -> Result<VendorInfo, HookError> {
-        self.call(plugin, "describe", World::StorageVendor, |store, pre| {
-            let vendor = storage_vendor::StorageVendorPre::new(pre.clone())?.instantiate(&mut *store)?;
-            vendor.mtv_plugin_storage_vendor_hooks().call_describe(&mut *store)
+        self.call(plugin, "describe", World::StorageVendor, |store, pre| match plugin.contract {
+            Contract::Current => {
+                let vendor = storage_vendor::StorageVendorPre::new(pre.clone())?.instantiate(&mut *store)?;
+                vendor.mtv_plugin_storage_vendor_hooks().call_describe(&mut *store)
+            }
+            Contract::V0_1 => contract_0_1::describe(store, pre),
         })
     }
 
     pub fn vendor_validate(&self, plugin: &LoadedPlugin, values: &[(String, String)]) -> Result<Vec<Problem>, HookError> {
-        self.call(plugin, "validate", World::StorageVendor, |store, pre| {
-            let vendor = storage_vendor::StorageVendorPre::new(pre.clone())?.instantiate(&mut *store)?;
-            vendor.mtv_plugin_storage_vendor_hooks().call_validate(&mut *store, values)
+        self.call(plugin, "validate", World::StorageVendor, |store, pre| match plugin.contract {
+            Contract::Current => {
+                let vendor = storage_vendor::StorageVendorPre::new(pre.clone())?.instantiate(&mut *store)?;
+                vendor.mtv_plugin_storage_vendor_hooks().call_validate(&mut *store, values)
+            }
+            Contract::V0_1 => contract_0_1::validate(store, pre, values),
         })
     }
 }
 
-fn check_shape(name: &str, path: &Path, shape: &Shape) -> Result<World, LoadError> {
+fn check_shape(name: &str, path: &Path, shape: &Shape) -> Result<(World, Contract), LoadError> {
     let Some(world) = shape.world else {
         let exports = if shape.exports.is_empty() { "nothing".to_string() } else { shape.exports.join(", ") };
         return Err(LoadError::NoWorld { name: name.to_string(), path: path.to_path_buf(), exports });
     };
-    if let Some(found) = shape.contract_version.as_deref().filter(|v| *v != CONTRACT_VERSION) {
-        return Err(LoadError::UnsupportedVersion { name: name.to_string(), found: found.to_string() });
-    }
+    let found = shape.contract_version.as_deref().unwrap_or_default();
+    let contract =
+        Contract::of(found).map_err(|why| LoadError::UnsupportedVersion { name: name.to_string(), found: found.to_string(), why })?;
     let offending = shape.unsupported_imports(world);
     if !offending.is_empty() {
         return Err(LoadError::UnsupportedImports { name: name.to_string(), world, offending });
     }
-    Ok(world)
+    Ok((world, contract))
 }
 
 /// A core module starts with version 1; a component with a layer byte of 1

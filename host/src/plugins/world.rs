@@ -5,9 +5,57 @@
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-/// The contract package and the versions of it this host loads.
+/// The contract package, and the version this host and its SDK
+/// (mtv-plugin-sdk, released with the same version) are built against.
 pub const CONTRACT_PACKAGE: &str = "mtv:plugin";
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
+
+/// Older contract versions this host still loads, through an adapter
+/// (`contract_0_1`). A version leaves this list when its adapter goes.
+pub const PREVIOUS_CONTRACT_VERSIONS: [&str; 1] = [CONTRACT_0_1];
+pub(crate) const CONTRACT_0_1: &str = "0.1.0";
+
+/// Which contract a component was built against, as far as the host
+/// dispatches on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contract {
+    /// [`CONTRACT_VERSION`].
+    Current,
+    /// `0.1.0`: no `source-provider-version` in the gate's run facts.
+    V0_1,
+}
+
+/// Why a contract version cannot be loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsupported {
+    /// Newer than [`CONTRACT_VERSION`]: the plugin needs a newer host.
+    Newer,
+    /// Older than every supported version, or not a version at all.
+    Retired,
+}
+
+impl Contract {
+    pub fn of(version: &str) -> Result<Contract, Unsupported> {
+        match version {
+            CONTRACT_VERSION => Ok(Contract::Current),
+            CONTRACT_0_1 => Ok(Contract::V0_1),
+            _ if parse_version(version) > parse_version(CONTRACT_VERSION) => Err(Unsupported::Newer),
+            _ => Err(Unsupported::Retired),
+        }
+    }
+}
+
+/// Every loadable version, oldest first: `0.1.0, 0.2.0`.
+pub fn supported_contract_versions() -> String {
+    let mut all = PREVIOUS_CONTRACT_VERSIONS.to_vec();
+    all.push(CONTRACT_VERSION);
+    all.join(", ")
+}
+
+/// `0.10.2` → `[0, 10, 2]`; anything unparsable sorts first.
+fn parse_version(version: &str) -> Vec<u64> {
+    version.split('.').map(|part| part.parse().unwrap_or(0)).collect()
+}
 
 /// The WASI 0.2 interfaces the host links (all deny-all).
 const WASI_INTERFACES: [&str; 27] = [
@@ -61,7 +109,7 @@ impl World {
     }
 
     /// The interface a component of this world exports.
-    fn hooks_interface(self) -> &'static str {
+    pub(crate) fn hooks_interface(self) -> &'static str {
         match self {
             World::Gate => "gate-hooks",
             World::Reporter => "reporter-hooks",
@@ -123,6 +171,21 @@ impl Shape {
         Shape { world, contract_version, imports, exports }
     }
 
+    /// `storage-vendor (mtv:plugin@0.2.0)`, saying when the contract is an
+    /// older one or one this host cannot load.
+    pub fn world_summary(&self) -> String {
+        let (Some(world), Some(version)) = (self.world, &self.contract_version) else {
+            return "none: exports no mtv:plugin hooks interface".into();
+        };
+        let note = match Contract::of(version) {
+            Ok(Contract::Current) => String::new(),
+            Ok(_) => format!(", an older contract this host still loads; mtv-plugin-sdk {CONTRACT_VERSION} builds against the current one"),
+            Err(Unsupported::Newer) => format!(", newer than this host's {CONTRACT_VERSION}"),
+            Err(Unsupported::Retired) => format!(", no longer loaded (this host loads {})", supported_contract_versions()),
+        };
+        format!("{world} ({CONTRACT_PACKAGE}@{version}{note})")
+    }
+
     /// Imports the host cannot satisfy for `world`.
     pub(crate) fn unsupported_imports(&self, world: World) -> Vec<String> {
         self.imports.iter().filter(|name| !is_provided(name, world)).cloned().collect()
@@ -132,7 +195,7 @@ impl Shape {
 fn is_provided(import: &str, world: World) -> bool {
     let (interface, version) = split_version(import);
     if let Some(name) = interface.strip_prefix(&format!("{CONTRACT_PACKAGE}/")) {
-        return version == Some(CONTRACT_VERSION) && world.host_interfaces().contains(&name);
+        return version.is_some_and(|v| Contract::of(v).is_ok()) && world.host_interfaces().contains(&name);
     }
     WASI_INTERFACES.contains(&interface) && version.is_some_and(|v| v.starts_with("0.2."))
 }
@@ -145,7 +208,20 @@ mod tests {
     fn contract_imports_depend_on_world() {
         assert!(is_provided("mtv:plugin/http@0.1.0", World::Gate));
         assert!(!is_provided("mtv:plugin/http@0.1.0", World::StorageVendor));
-        assert!(!is_provided("mtv:plugin/log@0.2.0", World::Gate));
+        assert!(is_provided("mtv:plugin/log@0.2.0", World::Gate));
+        assert!(!is_provided("mtv:plugin/log@0.3.0", World::Gate));
+        assert!(!is_provided("mtv:plugin/log", World::Gate));
+    }
+
+    #[test]
+    fn versions_are_current_previous_newer_or_retired() {
+        assert_eq!(Contract::of(CONTRACT_VERSION), Ok(Contract::Current));
+        assert_eq!(Contract::of("0.1.0"), Ok(Contract::V0_1));
+        assert_eq!(Contract::of("0.10.0"), Err(Unsupported::Newer));
+        assert_eq!(Contract::of("1.0.0"), Err(Unsupported::Newer));
+        assert_eq!(Contract::of("0.0.9"), Err(Unsupported::Retired));
+        assert_eq!(Contract::of("draft"), Err(Unsupported::Retired));
+        assert_eq!(supported_contract_versions(), format!("0.1.0, {CONTRACT_VERSION}"));
     }
 
     #[test]

@@ -28,10 +28,7 @@ pub(super) fn run(cli: &Cli, file: &Path, settings: &[(String, String)]) -> anyh
             return Ok(Exit::Failed);
         }
     };
-    match (shape.world, &shape.contract_version) {
-        (Some(world), Some(version)) => println!("  world     {world} (mtv:plugin@{version})"),
-        _ => println!("  world     none: exports no mtv:plugin hooks interface"),
-    }
+    println!("  world     {}", shape.world_summary());
     println!("  sha256    {sha256}");
     let host = settings.iter().fold(FakeHost::new().cache_dir(cli.cache_dir()), |host, (k, v)| host.setting(k, v));
     let plugin = match host.load(file) {

@@ -66,6 +66,7 @@ pub(crate) fn load(args: &RunArgs, settings: &RunSettings, dry_run: bool) -> Res
                 match loaded.profile(profile_name) {
                     Ok(profile) => {
                         facts.source_provider_type = Some(profile.provider_type().to_owned());
+                        facts.source_provider_version = profile.version();
                         facts.storage_vendor_product = profile
                             .copyoffload()
                             .and_then(|section| section.get("storage_vendor_product"))

@@ -8,6 +8,7 @@ pub fn run_facts() -> RunFacts {
     RunFacts {
         source_provider: "vsphere-8".into(),
         source_provider_type: "vsphere".into(),
+        source_provider_version: Some("8.0.1".into()),
         storage_class: "ocs-storagecluster-ceph-rbd".into(),
         dry_run: false,
     }
