@@ -49,7 +49,7 @@ pub enum LoadError {
         path.display()
     )]
     NoWorld { name: String, path: PathBuf, exports: String },
-    #[error("plugin '{name}': built against contract mtv:plugin@{found}, {}", version_advice(found, *why))]
+    #[error("plugin '{name}': built against {}, {}", contract_name(found), version_advice(found, *why))]
     UnsupportedVersion { name: String, found: String, why: Unsupported },
     #[error(
         "plugin '{name}' ({world} world) imports what the host does not provide: {}. A {world} plugin may import only WASI 0.2 and {}; build it with mtv-plugin-sdk {CONTRACT_VERSION} (contract mtv:plugin@{CONTRACT_VERSION}) and remove the other dependencies",
@@ -67,8 +67,12 @@ fn version_advice(found: &str, why: Unsupported) -> String {
         Unsupported::Newer => {
             format!("newer than this host (it loads mtv:plugin {loads}); use an mtv-host release that supports {found}, or {rebuild}")
         }
-        Unsupported::Retired => format!("which this host no longer loads (it loads mtv:plugin {loads}); {rebuild}"),
+        Unsupported::Unknown => format!("which this host does not load (it loads mtv:plugin {loads}); {rebuild}"),
     }
+}
+
+fn contract_name(version: &str) -> String {
+    if version.is_empty() { "an unversioned mtv:plugin contract".into() } else { format!("contract mtv:plugin@{version}") }
 }
 
 fn allowed_interfaces(world: World) -> &'static str {
@@ -353,4 +357,29 @@ fn trap_message(error: &wasmtime::Error, stderr: &[u8]) -> String {
     let lines: Vec<&str> = printed.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("note:")).collect();
     let tail = lines[lines.len().saturating_sub(2)..].join(" ");
     if tail.is_empty() { cause } else { format!("{cause} ({tail})") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(found: &str) -> String {
+        let why = Contract::of(found).expect_err("not loadable");
+        LoadError::UnsupportedVersion { name: "p".into(), found: found.into(), why }.to_string()
+    }
+
+    #[test]
+    fn refusals_name_the_found_and_loadable_versions_and_the_sdk() {
+        let loads = format!("it loads mtv:plugin {}", supported_contract_versions());
+        let sdk = format!("rebuild the plugin with mtv-plugin-sdk {CONTRACT_VERSION}");
+        let newer = refusal("9.0.0");
+        assert!(
+            newer.contains("contract mtv:plugin@9.0.0, newer than this host") && newer.contains(&loads) && newer.contains(&sdk),
+            "{newer}"
+        );
+        let between = refusal("0.1.5");
+        assert!(between.contains("mtv:plugin@0.1.5, which this host does not load") && between.contains(&sdk), "{between}");
+        let unversioned = refusal("");
+        assert!(unversioned.starts_with("plugin 'p': built against an unversioned mtv:plugin contract, which"), "{unversioned}");
+    }
 }

@@ -30,8 +30,9 @@ pub enum Contract {
 pub enum Unsupported {
     /// Newer than [`CONTRACT_VERSION`]: the plugin needs a newer host.
     Newer,
-    /// Older than every supported version, or not a version at all.
-    Retired,
+    /// Not one this host knows: older than every supported version, one
+    /// that never shipped, or no version at all.
+    Unknown,
 }
 
 impl Contract {
@@ -40,7 +41,7 @@ impl Contract {
             CONTRACT_VERSION => Ok(Contract::Current),
             CONTRACT_0_1 => Ok(Contract::V0_1),
             _ if parse_version(version) > parse_version(CONTRACT_VERSION) => Err(Unsupported::Newer),
-            _ => Err(Unsupported::Retired),
+            _ => Err(Unsupported::Unknown),
         }
     }
 }
@@ -181,7 +182,7 @@ impl Shape {
             Ok(Contract::Current) => String::new(),
             Ok(_) => format!(", an older contract this host still loads; mtv-plugin-sdk {CONTRACT_VERSION} builds against the current one"),
             Err(Unsupported::Newer) => format!(", newer than this host's {CONTRACT_VERSION}"),
-            Err(Unsupported::Retired) => format!(", no longer loaded (this host loads {})", supported_contract_versions()),
+            Err(Unsupported::Unknown) => format!(", not loaded by this host, which loads {}", supported_contract_versions()),
         };
         format!("{world} ({CONTRACT_PACKAGE}@{version}{note})")
     }
@@ -214,13 +215,15 @@ mod tests {
     }
 
     #[test]
-    fn versions_are_current_previous_newer_or_retired() {
+    fn versions_are_current_previous_newer_or_unknown() {
         assert_eq!(Contract::of(CONTRACT_VERSION), Ok(Contract::Current));
         assert_eq!(Contract::of("0.1.0"), Ok(Contract::V0_1));
         assert_eq!(Contract::of("0.10.0"), Err(Unsupported::Newer));
         assert_eq!(Contract::of("1.0.0"), Err(Unsupported::Newer));
-        assert_eq!(Contract::of("0.0.9"), Err(Unsupported::Retired));
-        assert_eq!(Contract::of("draft"), Err(Unsupported::Retired));
+        assert_eq!(Contract::of("0.0.9"), Err(Unsupported::Unknown));
+        assert_eq!(Contract::of("0.1.5"), Err(Unsupported::Unknown));
+        assert_eq!(Contract::of("draft"), Err(Unsupported::Unknown));
+        assert_eq!(Contract::of(""), Err(Unsupported::Unknown));
         assert_eq!(supported_contract_versions(), format!("0.1.0, {CONTRACT_VERSION}"));
     }
 
