@@ -9,7 +9,7 @@ use mtv_host::plugins::{CONTRACT_VERSION, HookError, Limits};
 use mtv_host::secrets::AuditKind;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use support::{TinyHttpServer, fixture, mtv_host, text};
+use support::{TinyHttpServer, fixture, mtv_host, plugin, text};
 
 const API: &str = "https://api.example.com";
 
@@ -21,14 +21,6 @@ fn hostile(host: FakeHost, mode: &str, target: &str) -> TestPlugin {
 /// What the hostile fixture observed (it reports through warnings).
 fn observed(plugin: &TestPlugin) -> Vec<String> {
     plugin.decide(&sample::run_facts(), &[]).expect("hook ran").expect("plugin returned an outcome").warnings
-}
-
-/// A component built by `cargo xtask plugins`, if it was.
-fn built_plugin(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("MTV_PLUGIN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/plugins"));
-    Some(dir.join(format!("{name}.wasm"))).filter(|path| path.is_file())
 }
 
 // ── the harness ─────────────────────────────────────────────────────────
@@ -203,16 +195,12 @@ fn check_lists_the_secrets_a_gate_asks_for() {
 
 #[test]
 fn check_reports_a_reporter_and_the_origins_a_gate_asks_for() {
-    if let Some(jji) = built_plugin("jji") {
-        let (code, out) = check(&[jji.to_str().unwrap()]);
-        assert_eq!(code, Some(0), "{out}");
-        assert!(out.contains("report (sample: 2 tests, 1 failed)") && out.contains("unchanged: "), "{out}");
-    }
-    if let Some(jira) = built_plugin("jira") {
-        let (code, out) = check(&[jira.to_str().unwrap(), "--setting", "url=https://issues.example.com"]);
-        assert_eq!(code, Some(0), "{out}");
-        assert!(out.contains("origins   https://issues.example.com"), "{out}");
-    }
+    let (code, out) = check(&[plugin("jji").to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("report (sample: 2 tests, 1 failed)") && out.contains("unchanged: "), "{out}");
+    let (code, out) = check(&[plugin("jira").to_str().unwrap(), "--setting", "url=https://issues.example.com"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("origins   https://issues.example.com"), "{out}");
 }
 
 #[test]

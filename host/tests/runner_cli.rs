@@ -2,8 +2,10 @@
 //! and the setup plan.
 
 mod runner_common;
+mod support;
 
 use runner_common::*;
+use support::plugin;
 
 #[test]
 fn collect_only_lists_tests_with_collection_skips_and_touches_nothing() {

@@ -2,11 +2,13 @@
 //! the embedded simulator with the vendor plugins, from any directory.
 
 mod runner_common;
+mod support;
 
 use std::process::Command;
 
 use mtv_host::report::summarize;
 use runner_common::*;
+use support::plugin;
 
 #[test]
 fn the_quickstart_has_exactly_its_documented_outcomes() {

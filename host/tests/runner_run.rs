@@ -3,12 +3,14 @@
 //! secrecy.
 
 mod runner_common;
+mod support;
 
 use std::time::Duration;
 
 use mtv_host::report::summarize;
 use mtv_sim::{RequestFault, SimConfig};
 use runner_common::*;
+use support::plugin;
 
 /// `(tests, failures, errors, skipped)` counted from the testcase elements
 /// themselves, not the header.

@@ -15,6 +15,8 @@ pub struct SimConfig {
     pub(crate) inventory: Inventory,
     pub(crate) scenario: Scenario,
     pub(crate) token: Option<String>,
+    /// Username and password accepted by the OAuth login.
+    pub(crate) login: Option<(String, String)>,
     pub(crate) watch_history: usize,
     pub(crate) bookmark_interval: Duration,
 }
@@ -25,6 +27,7 @@ impl Default for SimConfig {
             inventory: Inventory::default(),
             scenario: Scenario { step_delay_ms: 5, ..Scenario::default() },
             token: None,
+            login: None,
             watch_history: 10_000,
             bookmark_interval: Duration::from_secs(1),
         }
@@ -61,6 +64,14 @@ impl SimConfig {
     /// Delay added before every API request is answered.
     pub fn api_latency(mut self, latency: Duration) -> Self {
         self.scenario.api_latency_ms = latency.as_millis() as u64;
+        self
+    }
+
+    /// Accept an OpenShift OAuth login (`oc login -u USERNAME -p PASSWORD`)
+    /// that hands out the bearer token; a random one is made up when no
+    /// [`token`](Self::token) is set.
+    pub fn login(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        self.login = Some((username.into(), password.into()));
         self
     }
 

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::resources::{self, CORE, FORKLIFT};
 use crate::config::SimConfig;
 use crate::controller::{self, Ctx};
+use crate::http::oauth::Login;
 use crate::http::{self, App};
 use crate::scenario::ScenarioHandle;
 use crate::stats::{Counters, SimStats};
@@ -46,11 +47,17 @@ impl Sim {
         seed(&store)?;
         let shutdown = CancellationToken::new();
         let scenario = ScenarioHandle::new(config.scenario);
+        let token = match (&config.login, config.token) {
+            (Some(_), None) => Some(format!("sha256~{}", std::iter::repeat_with(fastrand::alphanumeric).take(43).collect::<String>())),
+            (_, token) => token,
+        };
+        let login = config.login.zip(token.clone()).map(|((username, password), token)| Login { username, password, token });
         let app = Arc::new(App {
             store: store.clone(),
             scenario: scenario.clone(),
             counters: Counters::default(),
-            token: config.token,
+            token,
+            login,
             shutdown: shutdown.clone(),
             bookmark_interval: config.bookmark_interval,
             server_address: addr.to_string(),

@@ -17,10 +17,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use mtv_host::migration::RunInputs;
+use mtv_host::migration::{ClusterLogin, RunInputs};
 use mtv_host::plan::{JIRA_MARKER, Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
-use mtv_host::runner::{CopyOffloadPlans, DispatchOptions, Prepared, RUN_KEYS, RunSettings, TestUnit, gate, parse_set, prepare_units};
+use mtv_host::runner::{
+    ClusterMode, CopyOffloadPlans, DispatchOptions, Prepared, RUN_KEYS, RunSettings, TestUnit, gate, parse_set, prepare_units,
+};
 use mtv_host::secrets::AuditLog;
 
 use super::Cli;
@@ -104,6 +106,9 @@ enum ClusterArg {
     Sim,
     /// KUBECONFIG, ~/.kube/config or the in-cluster service account
     Kubeconfig,
+    /// Log in to OpenShift with CLUSTER_HOST, CLUSTER_USERNAME and CLUSTER_PASSWORD
+    /// (or the cluster_* keys of --secrets-dir)
+    Login,
 }
 
 /// The `[run]` settings and the exit statuses, for `run --help`.
@@ -153,6 +158,13 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
     let loaded = match inputs::load(args, &settings, dry_run) {
         Ok(loaded) => loaded,
         Err(message) => return stop(Exit::Failed, message),
+    };
+    let login = match settings.cluster {
+        ClusterMode::Login if !dry_run => match ClusterLogin::from_broker(&loaded.broker, settings.cluster_skip_tls_verify) {
+            Ok(login) => Some(login),
+            Err(message) => return stop(Exit::Failed, message),
+        },
+        _ => None,
     };
     let selection = filter.select(collect(&plan, &loaded.facts));
     let selection = match args.shard {
@@ -245,6 +257,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
     let suite_properties = suite_properties(&settings, &loaded.facts);
     let execution = execute::Execution {
         settings: &settings,
+        login,
         options: DispatchOptions { jobs: settings.jobs, maxfail: if args.exitfirst { Some(1) } else { args.maxfail } },
         skip_teardown: args.skip_teardown,
         data_collector: (!args.skip_data_collector).then(|| args.data_collector_path.clone()),
@@ -255,7 +268,9 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
     };
     let finished = match execute::execute(units, execution).await {
         Ok(finished) => finished,
-        Err(message) => return stop(Exit::Internal, message),
+        // The run could not start (no cluster, an unwritable output): a
+        // problem to fix, not a host bug.
+        Err(message) => return stop(Exit::Failed, message),
     };
     let counts = match &finished.report {
         Some(Ok(counts)) => *counts,
@@ -284,6 +299,7 @@ fn overrides(args: &RunArgs) -> Vec<(String, String)> {
             match cluster {
                 ClusterArg::Sim => "sim".into(),
                 ClusterArg::Kubeconfig => "kubeconfig".into(),
+                ClusterArg::Login => "login".into(),
             },
         ));
     }

@@ -24,6 +24,13 @@ pub(crate) enum SimCommand {
         /// Require this bearer token
         #[arg(long, env = "MTV_SIM_TOKEN", hide_env_values = true)]
         token: Option<String>,
+        /// Accept an OpenShift login as USER (`oc login -u USER`, or
+        /// `mtv-host run --cluster login`) with the password in MTV_SIM_PASSWORD
+        #[arg(long, value_name = "USER", requires = "password")]
+        login: Option<String>,
+        /// The login's password
+        #[arg(long, env = "MTV_SIM_PASSWORD", hide_env_values = true, requires = "login")]
+        password: Option<String>,
         /// Where to write the kubeconfig
         #[arg(long, value_name = "FILE", default_value = "mtv-sim.kubeconfig")]
         kubeconfig: PathBuf,
@@ -31,18 +38,27 @@ pub(crate) enum SimCommand {
 }
 
 pub(crate) fn run(command: &SimCommand) -> anyhow::Result<Exit> {
-    let SimCommand::Serve { port, inventory, step_delay_ms, token, kubeconfig } = command;
+    let SimCommand::Serve { port, inventory, step_delay_ms, token, login, password, kubeconfig } = command;
     let config = match inventory {
         Some(path) => SimConfig::from_inventory_file(path)?,
         None => SimConfig::default(),
     };
-    let config = config.step_delay(Duration::from_millis(*step_delay_ms)).token(token.clone());
+    let mut config = config.step_delay(Duration::from_millis(*step_delay_ms)).token(token.clone());
+    if let (Some(user), Some(password)) = (login, password) {
+        config = config.login(user, password);
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let sim = Sim::start_on(config, SocketAddr::from((Ipv4Addr::LOCALHOST, *port))).await?;
         std::fs::write(kubeconfig, sim.kubeconfig_yaml())?;
         println!("Forklift simulator serving {}", sim.url());
         println!("kubeconfig: {}  (kubectl --kubeconfig {} get plans -A)", kubeconfig.display(), kubeconfig.display());
+        if let Some(user) = login {
+            println!(
+                "login: CLUSTER_HOST={} CLUSTER_USERNAME={user} CLUSTER_PASSWORD=<MTV_SIM_PASSWORD> mtv-host run --cluster login",
+                sim.url()
+            );
+        }
         tokio::signal::ctrl_c().await?;
         sim.shutdown().await;
         anyhow::Ok(Exit::Ok)

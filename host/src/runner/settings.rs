@@ -18,7 +18,8 @@ pub const RUN_KEYS: &[(&str, &str)] = &[
     ("providers_json", "providers file, below --providers-json and PROVIDERS_JSON_PATH"),
     ("junit_xml", "JUnit report path [default: junit-report.xml]"),
     ("log_file", "run log path [default: mtv-host.log]"),
-    ("cluster", "sim (embedded simulator, the default) or kubeconfig"),
+    ("cluster", "sim (embedded simulator, the default), kubeconfig, or login (CLUSTER_HOST/USERNAME/PASSWORD)"),
+    ("cluster_skip_tls_verify", "cluster = login: accept any certificate, like oc login --insecure-skip-tls-verify [default: false]"),
     ("sim_inventory", "inventory file of the embedded simulator"),
     ("sim_step_delay_ms", "time each simulated pipeline step takes"),
     ("jobs", "tests run at once [default: 1]"),
@@ -37,6 +38,10 @@ pub enum ClusterMode {
     Sim,
     /// `KUBECONFIG`, `~/.kube/config` or the in-cluster service account.
     Kubeconfig,
+    /// An OpenShift username/password login: `CLUSTER_HOST`,
+    /// `CLUSTER_USERNAME`, `CLUSTER_PASSWORD`, or the secrets directory's
+    /// `cluster_*` keys.
+    Login,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +53,7 @@ pub struct RunSettings {
     pub junit_xml: PathBuf,
     pub log_file: PathBuf,
     pub cluster: ClusterMode,
+    pub cluster_skip_tls_verify: bool,
     pub sim_inventory: Option<PathBuf>,
     pub sim_step_delay: Option<Duration>,
     pub jobs: usize,
@@ -103,6 +109,14 @@ impl Raw {
         }
     }
 
+    fn flag(&self, key: &str) -> Result<bool, SettingsError> {
+        match self.values.get(key) {
+            None => Ok(false),
+            Some((toml::Value::Boolean(flag), _)) => Ok(*flag),
+            Some((other, _)) => Err(self.wrong(key, "true or false", other)),
+        }
+    }
+
     fn list(&self, key: &str) -> Result<Vec<String>, SettingsError> {
         match self.values.get(key) {
             None => Ok(Vec::new()),
@@ -151,9 +165,10 @@ impl RunSettings {
         let cluster = match raw.text("cluster")?.as_deref() {
             None | Some("sim") => ClusterMode::Sim,
             Some("kubeconfig") => ClusterMode::Kubeconfig,
+            Some("login") => ClusterMode::Login,
             Some(other) => {
                 return Err(SettingsError::Invalid(format!(
-                    "{config_name}: [run] cluster = '{other}' must be \"sim\" or \"kubeconfig\" (or pass --cluster sim|kubeconfig)"
+                    "{config_name}: [run] cluster = '{other}' must be \"sim\", \"kubeconfig\" or \"login\" (or pass --cluster sim|kubeconfig|login)"
                 )));
             }
         };
@@ -174,6 +189,7 @@ impl RunSettings {
             junit_xml: raw.text("junit_xml")?.map_or_else(|| PathBuf::from("junit-report.xml"), PathBuf::from),
             log_file: raw.text("log_file")?.map_or_else(|| PathBuf::from("mtv-host.log"), PathBuf::from),
             cluster,
+            cluster_skip_tls_verify: raw.flag("cluster_skip_tls_verify")?,
             sim_inventory: raw.path("sim_inventory", config)?,
             sim_step_delay: raw.number("sim_step_delay_ms")?.map(Duration::from_millis),
             jobs: raw.number("jobs")?.map_or(1, |n| n.max(1) as usize),

@@ -25,6 +25,8 @@ use super::secrets_dir::SecretsDirSettings;
 use super::value::SecretValue;
 
 const CLUSTER_PASSWORD_ENV: &str = "CLUSTER_PASSWORD";
+const CLUSTER_ENV_PREFIX: &str = "CLUSTER_";
+const CLUSTER_KEY_PREFIX: &str = "cluster_";
 const CLUSTER_PASSWORD_KEY: &str = "cluster_password";
 
 const NAME_FORMS: &str = "jira.token, jira.password, cluster.password, provider.<profile>.password, \
@@ -222,7 +224,19 @@ impl SecretBroker {
         }
     }
 
-    fn cluster_password(&self) -> Option<SecretValue> {
+    /// A non-secret setting of `--cluster login` (`host`, `username`):
+    /// `CLUSTER_HOST`, else `cluster_host` of the secrets directory.
+    pub fn cluster_setting(&self, name: &str) -> Option<String> {
+        let env = format!("{CLUSTER_ENV_PREFIX}{}", name.to_ascii_uppercase());
+        match self.env.non_empty(&env) {
+            Some(value) => Some(value.to_owned()),
+            None => self.secrets_dir.as_ref()?.plain(&format!("{CLUSTER_KEY_PREFIX}{name}")).map(str::to_owned),
+        }
+    }
+
+    /// `cluster.password`: `CLUSTER_PASSWORD`, else `cluster_password` of
+    /// the secrets directory.
+    pub fn cluster_password(&self) -> Option<SecretValue> {
         match self.env.non_empty(CLUSTER_PASSWORD_ENV) {
             Some(value) => Some(SecretValue::new(value)),
             None => self.secrets_dir.as_ref()?.secret(CLUSTER_PASSWORD_KEY).cloned(),

@@ -17,15 +17,6 @@ pub const CANARY_ARRAY_PASSWORD: &str = "canary-array-Pa55w0rd-91c2";
 /// Namespaces a fresh simulator starts with.
 pub const SEEDED_NAMESPACES: [&str; 4] = ["default", "kube-public", "kube-system", "openshift-mtv"];
 
-pub fn plugin(name: &str) -> PathBuf {
-    let dir = std::env::var_os("MTV_PLUGIN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/plugins"));
-    let path = dir.join(format!("{name}.wasm"));
-    assert!(path.is_file(), "{} is missing: run `cargo xtask test`, which builds the plugins first", path.display());
-    path
-}
-
 pub fn quickstart_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart")
 }

@@ -3,6 +3,7 @@
 
 mod discovery;
 mod handlers;
+pub(crate) mod oauth;
 mod routes;
 mod sim_api;
 mod watch;
@@ -26,6 +27,8 @@ pub(crate) struct App {
     pub scenario: ScenarioHandle,
     pub counters: Counters,
     pub token: Option<String>,
+    /// Username/password login through OAuth; hands out `token`.
+    pub login: Option<oauth::Login>,
     /// Cancelled at shutdown; open watch streams end on it.
     pub shutdown: CancellationToken,
     pub bookmark_interval: Duration,
@@ -58,6 +61,8 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/livez", get(|| async { "ok" }))
         .route("/sim/v1/scenario", get(sim_api::get_scenario).put(sim_api::put_scenario).patch(sim_api::patch_scenario))
         .route("/sim/v1/stats", get(sim_api::stats))
+        .route("/.well-known/oauth-authorization-server", get(oauth::metadata))
+        .route("/oauth/authorize", get(oauth::authorize))
         .fallback(handlers::kube_api)
         .with_state(app)
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use mtv_host::migration::{Cluster, Ledger, client_for_url, client_from_kubeconfig};
+use mtv_host::migration::{Cluster, ClusterLogin, Ledger, client_for_url, client_from_kubeconfig, client_from_login};
 use mtv_host::report::Counts;
 use mtv_host::runner::reporters::{self, ConsoleReporter, JunitReporter, LogFileReporter, Reporter};
 use mtv_host::runner::{
@@ -16,6 +16,8 @@ use tokio_util::sync::CancellationToken;
 /// What the run needs besides the units.
 pub(crate) struct Execution<'a> {
     pub settings: &'a RunSettings,
+    /// The credentials when `cluster = login`.
+    pub login: Option<ClusterLogin>,
     pub options: DispatchOptions,
     pub skip_teardown: bool,
     /// `None` with `--skip-data-collector`.
@@ -32,9 +34,9 @@ pub(crate) struct Finished {
     pub report: Option<Result<Counts, String>>,
 }
 
-/// The embedded simulator or the kubeconfig cluster; the `Sim` must live
-/// as long as the run.
-async fn connect(settings: &RunSettings) -> Result<(kube::Client, Option<Sim>, String), String> {
+/// The embedded simulator, the kubeconfig cluster, or a logged-in one; the
+/// `Sim` must live as long as the run.
+async fn connect(settings: &RunSettings, login: Option<&ClusterLogin>) -> Result<(kube::Client, Option<Sim>, String), String> {
     match settings.cluster {
         ClusterMode::Sim => {
             let mut config = match &settings.sim_inventory {
@@ -52,6 +54,11 @@ async fn connect(settings: &RunSettings) -> Result<(kube::Client, Option<Sim>, S
         ClusterMode::Kubeconfig => {
             let client = client_from_kubeconfig().await.map_err(|e| e.to_string())?;
             Ok((client, None, "the kubeconfig cluster".to_owned()))
+        }
+        ClusterMode::Login => {
+            let login = login.ok_or("--cluster login: no credentials were resolved")?;
+            let client = client_from_login(login).await.map_err(|e| e.to_string())?;
+            Ok((client, None, format!("{} as {}", login.host, login.username)))
         }
     }
 }
@@ -103,7 +110,7 @@ pub(crate) async fn execute(units: Vec<TestUnit>, run: Execution<'_>) -> Result<
     // Emptied even with --skip-data-collector: resources.json goes there,
     // and stale dumps of an earlier run would mislead.
     prepare_data_collector(&run.resources_dir)?;
-    let (client, sim, cluster_name) = connect(run.settings).await?;
+    let (client, sim, cluster_name) = connect(run.settings, run.login.as_ref()).await?;
     let ledger = Ledger::default();
     let cancel = CancellationToken::new();
     let resources = run.resources_dir.join(RESOURCES_FILE);
