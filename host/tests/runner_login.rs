@@ -19,13 +19,10 @@ async fn login_simulator() -> Sim {
     simulator(SimConfig::default().token(Some(TOKEN.into())).login(USERNAME, PASSWORD)).await.0
 }
 
-/// `mtv-host run --cluster login -k cold-sanity` with only `env` set of the
-/// cluster variables.
+/// `mtv-host run --cluster login -k cold-sanity` with `env` (the workspace's
+/// command starts without any cluster variable).
 async fn run_with(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command: Command = ws.command(&[&["--cluster", "login", "-k", "cold-sanity"], args].concat());
-    for name in ["CLUSTER_HOST", "CLUSTER_USERNAME", "CLUSTER_PASSWORD"] {
-        command.env_remove(name);
-    }
     command.envs(env.iter().copied());
     tokio::task::spawn_blocking(move || command.output().expect("mtv-host runs")).await.expect("join")
 }

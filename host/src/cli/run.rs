@@ -89,7 +89,8 @@ pub(crate) struct RunArgs {
     /// for AI failure analysis and write the enriched report back. Only then
     /// is .env loaded. Needs JJI_SERVER_URL; JJI_AI_PROVIDER (default
     /// claude), JJI_AI_MODEL (default claude-opus-4-6[1m]) and JJI_TIMEOUT
-    /// (default 600 s) tune it. Only runs with failures send anything.
+    /// (default 600 s) tune it; JJI_TOKEN is sent as a bearer token to a
+    /// server that wants one. Only runs with failures send anything.
     /// WARNING: the whole JUnit XML — test names, failure messages, resource
     /// names, captured logs (secrets redacted) — goes to JJI_SERVER_URL and
     /// nowhere else; enable it only against a service you trust.

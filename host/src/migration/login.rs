@@ -9,7 +9,7 @@
 //! `authorize` endpoint for a token as `openshift-challenging-client` with
 //! HTTP Basic credentials. The answer is a redirect whose fragment carries
 //! `access_token`; the redirect is read, never followed. The password and
-//! the token are registered with the redactor before any request.
+//! the token are `SecretValue`s, so the redactor knows both.
 
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ use kube::{Client, Config};
 use serde::Deserialize;
 
 use super::cluster::ClusterError;
-use crate::secrets::{SecretBroker, SecretValue, redactor};
+use crate::secrets::{SecretBroker, SecretValue};
 
 /// How long each login request may take.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -64,9 +64,7 @@ struct OAuthMetadata {
 
 /// Log in and return a client that uses the token.
 pub async fn client_from_login(login: &ClusterLogin) -> Result<Client, ClusterError> {
-    redactor().register(login.password.expose());
     let token = request_token(login).await?;
-    redactor().register(token.expose());
     let uri = login.host.parse().map_err(|e| connect(format!("CLUSTER_HOST {} is not a URL: {e}", login.host)))?;
     let mut config = Config::new(uri);
     config.auth_info.token = Some(token.expose().to_owned().into());

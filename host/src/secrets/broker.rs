@@ -6,6 +6,9 @@
 //! - `jira.token`, `jira.password` — `PYTEST_JIRA_*` or `jira.cfg`
 //! - `cluster.password` — `CLUSTER_PASSWORD`, else `cluster_password` of
 //!   the mounted secrets directory
+//! - `jji.token` — `JJI_TOKEN` (the environment, or `.env` with
+//!   `--analyze-with-ai`); the host sends it as `Authorization: Bearer` to
+//!   `JJI_SERVER_URL`'s origin
 //! - `provider.<profile>.password` — `.providers.json`
 //! - `copyoffload.<key>` — the sensitive copy-offload keys of the source
 //!   profile, with their `COPYOFFLOAD_*` overrides
@@ -29,7 +32,10 @@ const CLUSTER_ENV_PREFIX: &str = "CLUSTER_";
 const CLUSTER_KEY_PREFIX: &str = "cluster_";
 const CLUSTER_PASSWORD_KEY: &str = "cluster_password";
 
-const NAME_FORMS: &str = "jira.token, jira.password, cluster.password, provider.<profile>.password, \
+const JJI_SERVER_URL_ENV: &str = "JJI_SERVER_URL";
+const JJI_TOKEN_ENV: &str = "JJI_TOKEN";
+
+const NAME_FORMS: &str = "jira.token, jira.password, cluster.password, jji.token, provider.<profile>.password, \
                           copyoffload.<key> for a sensitive copy-offload key, env.<NAME>";
 
 /// What the broker is built from: whatever the host loaded for this run.
@@ -81,6 +87,7 @@ pub fn check_secret_name(name: &str) -> Result<(), SecretError> {
 enum SecretName<'a> {
     Jira(&'static str),
     ClusterPassword,
+    JjiToken,
     ProviderPassword(&'a str),
     CopyOffload(&'a str),
     Env(&'a str),
@@ -91,6 +98,7 @@ fn parse_name(name: &str) -> Option<SecretName<'_>> {
         "jira.token" => return Some(SecretName::Jira("token")),
         "jira.password" => return Some(SecretName::Jira("password")),
         "cluster.password" => return Some(SecretName::ClusterPassword),
+        "jji.token" => return Some(SecretName::JjiToken),
         _ => {}
     }
     if let Some(profile) = name.strip_prefix("provider.").and_then(|rest| rest.strip_suffix(".password")) {
@@ -144,6 +152,7 @@ impl SecretBroker {
         match parse_name(name) {
             Some(SecretName::Jira(key)) => self.jira_secret(key).ok_or_else(|| missing(self.jira_where_from(key))),
             Some(SecretName::ClusterPassword) => self.cluster_password().ok_or_else(|| missing(self.cluster_where_from())),
+            Some(SecretName::JjiToken) => self.jji_token().ok_or_else(|| missing(jji_where_from())),
             Some(SecretName::ProviderPassword(profile)) => {
                 let Some(providers) = &self.providers else {
                     return Err(missing(format!("{profile}.password in ./{DEFAULT_PROVIDERS_JSON}")));
@@ -165,10 +174,21 @@ impl SecretBroker {
 
     /// The `Authorization` header value the host attaches to a request to
     /// `origin`, when the origin is one whose credentials the host holds
-    /// (JIRA's `url`). Plugins never see it.
+    /// (JIRA's `url`, `JJI_SERVER_URL`). Plugins never see it.
     pub fn origin_credential(&self, origin: &str) -> Option<SecretValue> {
-        let jira = self.jira.as_ref()?;
-        (jira.origin()? == normalize_origin(origin)).then(|| jira.authorization())?
+        let origin = normalize_origin(origin);
+        if let Some(jira) = &self.jira
+            && jira.origin().as_deref() == Some(origin.as_str())
+        {
+            return jira.authorization();
+        }
+        let jji_url = self.env.non_empty(JJI_SERVER_URL_ENV)?;
+        (normalize_origin(jji_url) == origin)
+            .then(|| self.jji_token().map(|token| SecretValue::new(format!("Bearer {}", token.expose()))))?
+    }
+
+    fn jji_token(&self) -> Option<SecretValue> {
+        self.env.non_empty(JJI_TOKEN_ENV).map(SecretValue::new)
     }
 
     /// Every named secret the broker knows (except `env.<NAME>`), whether it
@@ -188,6 +208,11 @@ impl SecretBroker {
             name: "cluster.password".to_owned(),
             from: self.cluster_source().unwrap_or_else(|| self.cluster_where_from()),
             set: self.cluster_password().is_some(),
+        });
+        rows.push(SecretOrigin {
+            name: "jji.token".to_owned(),
+            from: if self.jji_token().is_some() { format!("environment variable {JJI_TOKEN_ENV}") } else { jji_where_from() },
+            set: self.jji_token().is_some(),
         });
         if let Some(providers) = &self.providers {
             for profile in providers.profile_names() {
@@ -278,6 +303,10 @@ fn resolve_copyoffload(sources: &BrokerSources) -> CopyOffloadResolution {
 
 /// `https://Issues.Example.com:443/x` → `https://issues.example.com`; text
 /// that is not a URL is compared as given, without a trailing slash.
+fn jji_where_from() -> String {
+    format!("{JJI_TOKEN_ENV} (the environment, or .env with --analyze-with-ai), for a JJI server that wants a bearer token")
+}
+
 fn normalize_origin(origin: &str) -> String {
     match url::Url::parse(origin) {
         Ok(url) if url.origin().is_tuple() => url.origin().ascii_serialization(),
@@ -296,4 +325,35 @@ pub fn explain_table(rows: &[SecretOrigin]) -> String {
     }
     out.push_str("\nAny environment variable can also be granted as env.<NAME>.\n");
     redactor().redact(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn broker(env: &[(&str, &str)]) -> SecretBroker {
+        SecretBroker::new(BrokerSources { env: Env::from_pairs(env.iter().copied()), ..BrokerSources::default() })
+    }
+
+    #[test]
+    fn jji_token_is_attached_only_to_the_jji_servers_origin() {
+        let broker = broker(&[("JJI_SERVER_URL", "https://jji.example.com:8443/base"), ("JJI_TOKEN", "canary-jji-unit-5c1e")]);
+        let credential = |origin: &str| broker.origin_credential(origin).map(|v| v.expose().to_owned());
+        assert_eq!(credential("https://jji.example.com:8443"), Some("Bearer canary-jji-unit-5c1e".to_owned()));
+        assert_eq!(credential("https://jji.example.com"), None);
+        assert_eq!(credential("http://jji.example.com:8443"), None);
+        assert_eq!(broker.get("jji.token").map(|v| v.expose().to_owned()).ok(), Some("canary-jji-unit-5c1e".to_owned()));
+        assert_eq!(
+            self::broker(&[("JJI_SERVER_URL", "https://jji.example.com:8443")]).origin_credential("https://jji.example.com:8443"),
+            None
+        );
+    }
+
+    #[test]
+    fn cluster_login_settings_come_from_the_environment() {
+        let broker = broker(&[("CLUSTER_HOST", "https://api.example.com:6443"), ("CLUSTER_USERNAME", "kubeadmin")]);
+        assert_eq!(broker.cluster_setting("host").as_deref(), Some("https://api.example.com:6443"));
+        assert_eq!(broker.cluster_setting("username").as_deref(), Some("kubeadmin"));
+        assert!(broker.cluster_password().is_none());
+    }
 }

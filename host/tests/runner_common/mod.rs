@@ -112,6 +112,9 @@ impl Workspace {
             .env_remove("PYTEST_JIRA_URL")
             .env_remove("KUBECONFIG")
             .env_remove("RUST_LOG");
+        for name in ["CLUSTER_HOST", "CLUSTER_USERNAME", "CLUSTER_PASSWORD", "JJI_SERVER_URL", "JJI_TOKEN"] {
+            command.env_remove(name);
+        }
         command
     }
 
