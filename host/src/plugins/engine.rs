@@ -13,6 +13,9 @@ pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(5);
 /// wait for a slot instead of failing.
 pub(crate) const POOL_SLOTS: u32 = 32;
 
+/// Bytes of each pooled table cleared in place when an instance ends.
+const TABLE_KEEP_RESIDENT: usize = 16 << 10;
+
 /// Hands out the pool's instance slots.
 pub(crate) struct InstanceSlots {
     free: Mutex<u32>,
@@ -51,13 +54,20 @@ pub(crate) fn new_engine() -> wasmtime::Result<Engine> {
     // The contract is synchronous; concurrency support makes every call
     // into a component far slower.
     config.concurrency_support(false);
+    // Plugins are small: copying their data segments into a pooled memory
+    // costs less than mapping a copy-on-write image and taking its page
+    // faults on every call (BENCHMARKS.md).
+    config.memory_init_cow(false);
     let mut pool = PoolingAllocationConfig::new();
     pool.total_component_instances(POOL_SLOTS)
         .total_core_instances(POOL_SLOTS * 8)
         .total_memories(POOL_SLOTS * 2)
         .total_tables(POOL_SLOTS * 4)
         .max_memories_per_component(2)
-        .max_tables_per_component(4);
+        .max_tables_per_component(4)
+        // Reset a used table with a memset instead of madvise: a syscall and
+        // a TLB shootdown cost more than clearing a few KiB (BENCHMARKS.md).
+        .table_keep_resident(TABLE_KEEP_RESIDENT);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     Engine::new(&config)
 }
