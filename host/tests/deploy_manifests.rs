@@ -52,6 +52,19 @@ fn rendered_objects_are_valid_kubernetes_objects() {
 }
 
 #[test]
+fn with_login_the_pods_use_the_secrets_cluster_credentials_and_no_service_account() {
+    let objects = render(&JobOptions { image: "img".into(), login: true, ..Default::default() });
+    let kinds: Vec<&str> = objects.iter().map(|o| o["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["PersistentVolumeClaim", "Job", "Pod"]);
+    let pod = typed::<Job>(&objects[1]).spec.unwrap().template.spec.unwrap();
+    assert_eq!((pod.service_account_name, pod.automount_service_account_token), (None, Some(false)));
+    let command = pod.containers[0].args.as_ref().unwrap()[0].clone();
+    assert!(command.contains("--secrets-dir /etc/mtv-test-config --cluster login "), "{command}");
+    let default = render(&JobOptions { image: "img".into(), ..Default::default() });
+    assert!(default[4]["spec"]["template"]["spec"]["containers"][0]["args"][0].as_str().unwrap().contains("--cluster kubeconfig "));
+}
+
+#[test]
 fn manifests_reference_secrets_and_never_inline_them() {
     let yaml = render_yaml(&JobOptions { image: "img".into(), ..Default::default() }).unwrap();
     assert!(!yaml.contains("kind: Secret"), "{yaml}");

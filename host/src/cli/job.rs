@@ -31,6 +31,11 @@ pub(crate) enum JobCommand {
         /// Memory request (and limit) per pod
         #[arg(long, default_value = "512Mi")]
         memory: String,
+        /// Log in with the Secret's cluster_host, cluster_username and
+        /// cluster_password (`run --cluster login`) instead of a ServiceAccount
+        /// and ClusterRole
+        #[arg(long)]
+        login: bool,
         /// Extra arguments for `mtv-host run`, after `--`
         #[arg(last = true)]
         run_args: Vec<String>,
@@ -38,7 +43,7 @@ pub(crate) enum JobCommand {
 }
 
 pub(crate) fn run(command: &JobCommand) -> anyhow::Result<Exit> {
-    let JobCommand::Render { shards, image, namespace, name, secret, cpu, memory, run_args } = command;
+    let JobCommand::Render { shards, image, namespace, name, secret, cpu, memory, login, run_args } = command;
     let options = JobOptions {
         name: name.clone(),
         namespace: namespace.clone(),
@@ -48,6 +53,7 @@ pub(crate) fn run(command: &JobCommand) -> anyhow::Result<Exit> {
         run_args: run_args.clone(),
         cpu: cpu.clone(),
         memory: memory.clone(),
+        login: *login,
         ..JobOptions::default()
     };
     print!("{}", render_yaml(&options)?);

@@ -31,6 +31,10 @@ pub struct JobOptions {
     pub reports_size: String,
     pub cpu: String,
     pub memory: String,
+    /// The pods log in with the Secret's `cluster_host`, `cluster_username`
+    /// and `cluster_password` (`--cluster login`) instead of acting as a
+    /// ServiceAccount bound to the host's ClusterRole.
+    pub login: bool,
 }
 
 impl Default for JobOptions {
@@ -45,6 +49,7 @@ impl Default for JobOptions {
             reports_size: "1Gi".into(),
             cpu: "500m".into(),
             memory: "512Mi".into(),
+            login: false,
         }
     }
 }
@@ -66,10 +71,11 @@ fn strings(items: &[&str]) -> Vec<String> {
 fn run_command(options: &JobOptions) -> String {
     let extra: String = options.run_args.iter().map(|a| format!(" '{}'", a.replace('\'', r"'\''"))).collect();
     format!(
-        "exec mtv-host run --config {SECRET_DIR}/mtv-host.toml --secrets-dir {SECRET_DIR} --cluster kubeconfig \
+        "exec mtv-host run --config {SECRET_DIR}/mtv-host.toml --secrets-dir {SECRET_DIR} --cluster {cluster} \
          --shard $((JOB_COMPLETION_INDEX + 1))/{shards} --junit-xml {REPORTS_DIR}/junit-shard-$JOB_COMPLETION_INDEX.xml \
          --data-collector-path {REPORTS_DIR}/data-collector-$JOB_COMPLETION_INDEX{extra}",
-        shards = options.shards
+        shards = options.shards,
+        cluster = if options.login { "login" } else { "kubeconfig" },
     )
 }
 
@@ -102,7 +108,8 @@ fn restricted() -> SecurityContext {
     SecurityContext { allow_privilege_escalation: Some(false), run_as_non_root: Some(true), ..Default::default() }
 }
 
-/// Every object, in apply order.
+/// Every object, in apply order. With `login`, no ServiceAccount or RBAC:
+/// the pods carry no service account token at all.
 pub fn render(options: &JobOptions) -> Vec<serde_json::Value> {
     let ns = Some(options.namespace.as_str());
     let account = ServiceAccount { metadata: meta(&options.name, ns), ..Default::default() };
@@ -167,7 +174,8 @@ pub fn render(options: &JobOptions) -> Vec<serde_json::Value> {
             template: PodTemplateSpec {
                 metadata: Some(meta(&options.name, None)),
                 spec: Some(PodSpec {
-                    service_account_name: Some(options.name.clone()),
+                    service_account_name: (!options.login).then(|| options.name.clone()),
+                    automount_service_account_token: options.login.then_some(false),
                     restart_policy: Some("Never".into()),
                     containers: vec![container],
                     volumes: Some(volumes(options)),
@@ -197,7 +205,8 @@ pub fn render(options: &JobOptions) -> Vec<serde_json::Value> {
         }),
         ..Default::default()
     };
-    [to_value(&account), to_value(&role), to_value(&binding), to_value(&claim), to_value(&job), to_value(&reader)].to_vec()
+    let access = if options.login { Vec::new() } else { vec![to_value(&account), to_value(&role), to_value(&binding)] };
+    access.into_iter().chain([to_value(&claim), to_value(&job), to_value(&reader)]).collect()
 }
 
 /// k8s-openapi's Serialize adds `apiVersion` and `kind`.
