@@ -4,11 +4,13 @@
 //! The password and the token never appear in any output.
 
 mod runner_common;
+mod support;
 
 use std::process::{Command, Output};
 
 use mtv_sim::{Sim, SimConfig};
 use runner_common::*;
+use support::tls_server::{TOKEN as TLS_TOKEN, TlsServer, tls_file};
 
 const USERNAME: &str = "kubeadmin";
 const PASSWORD: &str = "canary-cluster-Pa55w0rd-4d1e";
@@ -131,4 +133,35 @@ fn sim_serve_offers_the_login_a_run_uses() {
     server.wait().unwrap();
     assert_eq!(code(&output), 0, "{:?}", text(&output));
     assert!(!everything(&ws, &output).contains(PASSWORD));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn over_tls_the_login_and_the_api_trust_only_what_the_run_is_told_to() {
+    let server = TlsServer::start();
+    let ws = Workspace::new(PLAN, "", "");
+    let env = [("CLUSTER_HOST", server.url.as_str()), ("CLUSTER_USERNAME", USERNAME), ("CLUSTER_PASSWORD", PASSWORD)];
+    let bearer = format!("authorization: bearer {TLS_TOKEN}");
+    let api_requests_with_token = |server: &TlsServer| {
+        server.requests().iter().filter(|head| !head.contains("/oauth") && head.to_ascii_lowercase().contains(&bearer)).count()
+    };
+
+    // The certificate chains to a CA the system does not know: no request is answered.
+    let output = run_with(&ws, &[], &env).await;
+    let (_, stderr) = text(&output);
+    assert_eq!(code(&output), 1, "{stderr}");
+    assert!(stderr.contains("cannot reach") && stderr.contains("certificate") && stderr.contains("cluster_ca_file"), "{stderr}");
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+
+    // With the CA, the login and then the API client verify the server and use the token.
+    let ca = format!("cluster_ca_file={}", tls_file("ca.pem").display());
+    let output = run_with(&ws, &["--set", &ca], &env).await;
+    assert_ne!(code(&output), 0, "the stand-in refuses every API request");
+    assert!(server.requests().iter().any(|head| head.starts_with("GET /oauth/authorize?")), "{:?}", server.requests());
+    assert!(api_requests_with_token(&server) > 0, "{:?}", server.requests());
+    assert!(!everything(&ws, &output).contains(TLS_TOKEN) && !everything(&ws, &output).contains(PASSWORD));
+
+    // Skipping verification works without the CA.
+    let before = api_requests_with_token(&server);
+    run_with(&ws, &["--set", "cluster_skip_tls_verify=true"], &env).await;
+    assert!(api_requests_with_token(&server) > before, "{:?}", server.requests());
 }

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use mtv_host::migration::{ClusterLogin, RunInputs};
+use mtv_host::migration::{ClusterLogin, ClusterTls, RunInputs};
 use mtv_host::plan::{JIRA_MARKER, Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
 use mtv_host::runner::{
@@ -161,10 +161,13 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         Err(message) => return stop(Exit::Failed, message),
     };
     let login = match settings.cluster {
-        ClusterMode::Login if !dry_run => match ClusterLogin::from_broker(&loaded.broker, settings.cluster_skip_tls_verify) {
-            Ok(login) => Some(login),
-            Err(message) => return stop(Exit::Failed, message),
-        },
+        ClusterMode::Login if !dry_run => {
+            let tls = ClusterTls { skip_verify: settings.cluster_skip_tls_verify, ca_file: settings.cluster_ca_file.clone() };
+            match ClusterLogin::from_broker(&loaded.broker, tls) {
+                Ok(login) => Some(login),
+                Err(message) => return stop(Exit::Failed, message),
+            }
+        }
         _ => None,
     };
     let selection = filter.select(collect(&plan, &loaded.facts));

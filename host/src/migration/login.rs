@@ -11,6 +11,7 @@
 //! `access_token`; the redirect is read, never followed. The password and
 //! the token are `SecretValue`s, so the redactor knows both.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use kube::{Client, Config};
@@ -31,15 +32,24 @@ pub struct ClusterLogin {
     pub host: String,
     pub username: String,
     pub password: SecretValue,
+    pub tls: ClusterTls,
+}
+
+/// How the API and OAuth servers' certificates are checked.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterTls {
     /// Accept any certificate (`[run] cluster_skip_tls_verify`), like
     /// `oc login --insecure-skip-tls-verify`.
-    pub skip_tls_verify: bool,
+    pub skip_verify: bool,
+    /// Trust this PEM bundle instead of the system roots (`[run]
+    /// cluster_ca_file`), like `oc login --certificate-authority`.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl ClusterLogin {
     /// The credentials from the run's secret sources; every missing one is
     /// named at once.
-    pub fn from_broker(broker: &SecretBroker, skip_tls_verify: bool) -> Result<ClusterLogin, String> {
+    pub fn from_broker(broker: &SecretBroker, tls: ClusterTls) -> Result<ClusterLogin, String> {
         let (host, username, password) = (broker.cluster_setting("host"), broker.cluster_setting("username"), broker.cluster_password());
         let missing: Vec<&str> =
             [("CLUSTER_HOST", host.is_none()), ("CLUSTER_USERNAME", username.is_none()), ("CLUSTER_PASSWORD", password.is_none())]
@@ -47,7 +57,7 @@ impl ClusterLogin {
                 .filter_map(|(name, absent)| absent.then_some(name))
                 .collect();
         match (host, username, password) {
-            (Some(host), Some(username), Some(password)) => Ok(ClusterLogin { host, username, password, skip_tls_verify }),
+            (Some(host), Some(username), Some(password)) => Ok(ClusterLogin { host, username, password, tls }),
             _ => Err(format!(
                 "--cluster login needs {}: set the environment variables, or pass --secrets-dir with a Secret holding {}",
                 missing.join(", "),
@@ -68,7 +78,8 @@ pub async fn client_from_login(login: &ClusterLogin) -> Result<Client, ClusterEr
     let uri = login.host.parse().map_err(|e| connect(format!("CLUSTER_HOST {} is not a URL: {e}", login.host)))?;
     let mut config = Config::new(uri);
     config.auth_info.token = Some(token.expose().to_owned().into());
-    config.accept_invalid_certs = login.skip_tls_verify;
+    config.accept_invalid_certs = login.tls.skip_verify;
+    config.root_cert_file = login.tls.ca_file.clone();
     Client::try_from(config).map_err(|e| connect(e.to_string()))
 }
 
@@ -78,15 +89,24 @@ fn connect(message: String) -> ClusterError {
 
 async fn request_token(login: &ClusterLogin) -> Result<SecretValue, ClusterError> {
     crate::tls::install_crypto_provider();
-    let http = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(LOGIN_TIMEOUT)
-        .danger_accept_invalid_certs(login.skip_tls_verify)
-        .build()
-        .map_err(|e| connect(format!("cannot create the HTTP client for the login: {e}")))?;
+        .danger_accept_invalid_certs(login.tls.skip_verify);
+    if let Some(file) = &login.tls.ca_file {
+        for certificate in ca_bundle(file)? {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    let http = builder.build().map_err(|e| connect(format!("cannot create the HTTP client for the login: {e}")))?;
     let host = login.host.trim_end_matches('/');
     let discovery = format!("{host}/.well-known/oauth-authorization-server");
-    let unreachable = |e: reqwest::Error| connect(format!("cannot reach {host} to log in: {e} (check CLUSTER_HOST)"));
+    let unreachable = |e: reqwest::Error| {
+        connect(format!(
+            "cannot reach {host} to log in: {} (check CLUSTER_HOST; for a certificate from the cluster's own CA set [run] cluster_ca_file)",
+            with_causes(&e)
+        ))
+    };
     let response = http.get(&discovery).send().await.map_err(unreachable)?;
     if !response.status().is_success() {
         return Err(connect(format!(
@@ -105,7 +125,7 @@ async fn request_token(login: &ClusterLogin) -> Result<SecretValue, ClusterError
         .header("X-CSRF-Token", "1")
         .send()
         .await
-        .map_err(|e| connect(format!("cannot reach the OAuth server {}: {e}", metadata.authorization_endpoint)))?;
+        .map_err(|e| connect(format!("cannot reach the OAuth server {}: {}", metadata.authorization_endpoint, with_causes(&e))))?;
     let status = response.status();
     if status == reqwest::StatusCode::UNAUTHORIZED {
         return Err(connect(format!("{host} rejected the login of '{}': check {WHERE_FROM}", login.username)));
@@ -114,6 +134,29 @@ async fn request_token(login: &ClusterLogin) -> Result<SecretValue, ClusterError
     token_from_redirect(location).ok_or_else(|| {
         connect(format!("the OAuth server answered the login of '{}' with {status} and no token; check {WHERE_FROM}", login.username))
     })
+}
+
+/// `error sending request …: client error (Connect): invalid peer certificate: UnknownIssuer`:
+/// reqwest's message says what failed, its causes say why.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    text
+}
+
+/// The certificates of `[run] cluster_ca_file`.
+fn ca_bundle(file: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ClusterError> {
+    let problem = |why: String| connect(format!("[run] cluster_ca_file {}: {why}", file.display()));
+    let pem = std::fs::read(file).map_err(|e| problem(format!("cannot read it: {e}")))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| problem(format!("not a PEM certificate bundle: {e}")))?;
+    if certificates.is_empty() {
+        return Err(problem("holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into()));
+    }
+    Ok(certificates)
 }
 
 /// `…/oauth/token/implicit#access_token=sha256~abc&expires_in=86400…` → the token.

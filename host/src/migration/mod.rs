@@ -34,7 +34,7 @@ pub use cluster::{Cluster, ClusterError, CreatedResource, Ledger, client_for_url
 pub use collector::{directory_for, dump_namespace};
 pub use kinds::Kind;
 pub use lifecycle::{Journal, Lifecycle, PlanResult, Timeouts};
-pub use login::{ClusterLogin, client_from_login};
+pub use login::{ClusterLogin, ClusterTls, client_from_login};
 pub use names::{dns_label, resource_name, test_namespace};
 pub use objects::{Blueprint, RunInputs, display_manifest, name_of};
 pub use source::SourceEndpoint;

@@ -4,6 +4,7 @@
 
 pub mod jira_server;
 pub mod jji;
+pub mod tls_server;
 
 use mtv_host::plugins::{HostServices, ReqwestTransport, SecretSource};
 use mtv_host::secrets::AuditLog;
