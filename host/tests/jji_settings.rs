@@ -80,6 +80,15 @@ fn credentials_in_the_server_url_disable_the_feature_without_echoing_them() {
 }
 
 #[test]
+fn an_unusable_server_url_is_echoed_without_its_credentials() {
+    for bad in ["ftp://ci:canary-pass-9a3e@jji.example.com/x", "https://ci:canary-pass-9a3e@/nohost"] {
+        let disabled = settings(&[("JJI_SERVER_URL", bad)]);
+        let warnings = disabled.warnings();
+        assert!(warnings[0].contains("is not an http") && !warnings[0].contains("canary-pass-9a3e"), "{warnings:?}");
+    }
+}
+
+#[test]
 fn dotenv_values_apply_beneath_the_real_environment() {
     let dir = tempfile::tempdir().unwrap();
     let dotenv = dir.path().join(".env");

@@ -77,6 +77,17 @@ impl JjiSettings {
     }
 }
 
+/// `ftp://user:pw@host/x` → `ftp://host/x`: a URL that is not used is still
+/// echoed in a warning, but never with the credentials it carries.
+fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
 fn parse_timeout(text: &str) -> Option<u32> {
     text.trim().parse::<u32>().ok().filter(|secs| *secs > 0)
 }
@@ -88,7 +99,7 @@ fn check_url(url: &str) -> Result<String, String> {
     let parsed =
         url::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()));
     let Some(parsed) = parsed else {
-        return Err(format!("JJI_SERVER_URL '{url}' is not an http:// or https:// URL. {disabled}"));
+        return Err(format!("JJI_SERVER_URL '{}' is not an http:// or https:// URL. {disabled}", without_userinfo(url)));
     };
     // The plugin reads its settings: a password in the URL would reach it.
     // The value is left out of the warning for the same reason.
