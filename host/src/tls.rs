@@ -6,5 +6,8 @@
 /// Idempotent: later calls (and a provider installed by someone else) win
 /// nothing and lose nothing.
 pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }

@@ -103,6 +103,9 @@ impl AuditSink for AuditLog {
     }
 }
 
+/// The most a response's Content-Length makes the host reserve in advance.
+const MAX_PREALLOCATED_BODY: usize = 64 << 20;
+
 /// The real network, through a blocking reqwest client. Hooks run on
 /// blocking threads, never on the async runtime.
 pub struct ReqwestTransport {
@@ -119,9 +122,9 @@ impl ReqwestTransport {
         // Redirects are not followed: a redirect could carry the request
         // (and the credentials the host attached) to an origin the plugin
         // was never granted. The plugin sees the 3xx and decides.
-        crate::tls::install_crypto_provider();
         self.client
             .get_or_init(|| {
+                crate::tls::install_crypto_provider();
                 reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())
             })
             .as_ref()
@@ -156,8 +159,11 @@ impl HttpTransport for ReqwestTransport {
         let headers =
             response.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
         // Read straight into one buffer: reports can be tens of megabytes.
+        // The server's Content-Length is only a hint, capped so a bogus one
+        // cannot make the host allocate (or abort on) a huge buffer up front.
         let mut response = response;
-        let mut body = Vec::with_capacity(response.content_length().map_or(0, |n| usize::try_from(n).unwrap_or(0)));
+        let hint = response.content_length().map_or(0, |n| usize::try_from(n).unwrap_or(0)).min(MAX_PREALLOCATED_BODY);
+        let mut body = Vec::with_capacity(hint);
         std::io::Read::read_to_end(&mut response, &mut body).map_err(|e| {
             if e.kind() == std::io::ErrorKind::TimedOut { TransportError::Timeout } else { TransportError::Connection(e.to_string()) }
         })?;
