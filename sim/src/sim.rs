@@ -51,7 +51,7 @@ impl Sim {
             (Some(_), None) => Some(format!("sha256~{}", std::iter::repeat_with(fastrand::alphanumeric).take(43).collect::<String>())),
             (_, token) => token,
         };
-        let login = config.login.zip(token.clone()).map(|((username, password), token)| Login { username, password, token });
+        let login = config.login.map(|(username, password)| Login { username, password });
         let app = Arc::new(App {
             store: store.clone(),
             scenario: scenario.clone(),

@@ -111,8 +111,9 @@ fn list(cli: &Cli, only: &[String], without: &[String]) -> anyhow::Result<Exit> 
     Ok(if failed { Exit::Failed } else { Exit::Ok })
 }
 
-fn list_or_none(items: &[String]) -> String {
-    if items.is_empty() { "none".into() } else { items.join(", ") }
+/// `a, b` or `none`.
+fn list_or_none<S: AsRef<str>>(items: &[S]) -> String {
+    if items.is_empty() { "none".into() } else { items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ") }
 }
 
 fn inspect(cli: &Cli, file: &std::path::Path, json: bool) -> anyhow::Result<Exit> {

@@ -75,16 +75,12 @@ struct OAuthMetadata {
 /// Log in and return a client that uses the token.
 pub async fn client_from_login(login: &ClusterLogin) -> Result<Client, ClusterError> {
     let token = request_token(login).await?;
-    let uri = login.host.parse().map_err(|e| connect(format!("CLUSTER_HOST {} is not a URL: {e}", login.host)))?;
+    let uri = login.host.parse().map_err(|e| ClusterError::Connect(format!("CLUSTER_HOST {} is not a URL: {e}", login.host)))?;
     let mut config = Config::new(uri);
     config.auth_info.token = Some(token.expose().to_owned().into());
     config.accept_invalid_certs = login.tls.skip_verify;
     config.root_cert_file = login.tls.ca_file.clone();
-    Client::try_from(config).map_err(|e| connect(e.to_string()))
-}
-
-fn connect(message: String) -> ClusterError {
-    ClusterError::Connect(message)
+    Client::try_from(config).map_err(|e| ClusterError::Connect(e.to_string()))
 }
 
 async fn request_token(login: &ClusterLogin) -> Result<SecretValue, ClusterError> {
@@ -98,26 +94,27 @@ async fn request_token(login: &ClusterLogin) -> Result<SecretValue, ClusterError
             builder = builder.add_root_certificate(certificate);
         }
     }
-    let http = builder.build().map_err(|e| connect(format!("cannot create the HTTP client for the login: {e}")))?;
+    let http = builder.build().map_err(|e| ClusterError::Connect(format!("cannot create the HTTP client for the login: {e}")))?;
     let host = login.host.trim_end_matches('/');
     let discovery = format!("{host}/.well-known/oauth-authorization-server");
     let unreachable = |e: reqwest::Error| {
-        connect(format!(
-            "cannot reach {host} to log in: {} (check CLUSTER_HOST; for a certificate from the cluster's own CA set [run] cluster_ca_file)",
-            with_causes(&e)
+        ClusterError::Connect(format!(
+            "cannot reach {host} to log in: {:#} (check CLUSTER_HOST; for a certificate from the cluster's own CA set [run] cluster_ca_file)",
+            anyhow::Error::new(e)
         ))
     };
     let response = http.get(&discovery).send().await.map_err(unreachable)?;
     if !response.status().is_success() {
-        return Err(connect(format!(
+        return Err(ClusterError::Connect(format!(
             "{host} serves no OpenShift OAuth login ({} for {discovery}); log in with `oc login` and use --cluster kubeconfig",
             response.status()
         )));
     }
     let metadata: OAuthMetadata = serde_json::from_slice(&response.bytes().await.map_err(unreachable)?)
-        .map_err(|e| connect(format!("{discovery} is not OAuth server metadata: {e}")))?;
-    let mut authorize = url::Url::parse(&metadata.authorization_endpoint)
-        .map_err(|e| connect(format!("{discovery}: authorization_endpoint {} is not a URL: {e}", metadata.authorization_endpoint)))?;
+        .map_err(|e| ClusterError::Connect(format!("{discovery} is not OAuth server metadata: {e}")))?;
+    let mut authorize = url::Url::parse(&metadata.authorization_endpoint).map_err(|e| {
+        ClusterError::Connect(format!("{discovery}: authorization_endpoint {} is not a URL: {e}", metadata.authorization_endpoint))
+    })?;
     authorize.query_pairs_mut().append_pair("response_type", "token").append_pair("client_id", "openshift-challenging-client");
     let response = http
         .get(authorize)
@@ -125,32 +122,25 @@ async fn request_token(login: &ClusterLogin) -> Result<SecretValue, ClusterError
         .header("X-CSRF-Token", "1")
         .send()
         .await
-        .map_err(|e| connect(format!("cannot reach the OAuth server {}: {}", metadata.authorization_endpoint, with_causes(&e))))?;
+        .map_err(|e| {
+            ClusterError::Connect(format!("cannot reach the OAuth server {}: {:#}", metadata.authorization_endpoint, anyhow::Error::new(e)))
+        })?;
     let status = response.status();
     if status == reqwest::StatusCode::UNAUTHORIZED {
-        return Err(connect(format!("{host} rejected the login of '{}': check {WHERE_FROM}", login.username)));
+        return Err(ClusterError::Connect(format!("{host} rejected the login of '{}': check {WHERE_FROM}", login.username)));
     }
     let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
     token_from_redirect(location).ok_or_else(|| {
-        connect(format!("the OAuth server answered the login of '{}' with {status} and no token; check {WHERE_FROM}", login.username))
+        ClusterError::Connect(format!(
+            "the OAuth server answered the login of '{}' with {status} and no token; check {WHERE_FROM}",
+            login.username
+        ))
     })
-}
-
-/// `error sending request …: client error (Connect): invalid peer certificate: UnknownIssuer`:
-/// reqwest's message says what failed, its causes say why.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        text.push_str(&format!(": {inner}"));
-        cause = inner.source();
-    }
-    text
 }
 
 /// The certificates of `[run] cluster_ca_file`.
 fn ca_bundle(file: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ClusterError> {
-    let problem = |why: String| connect(format!("[run] cluster_ca_file {}: {why}", file.display()));
+    let problem = |why: String| ClusterError::Connect(format!("[run] cluster_ca_file {}: {why}", file.display()));
     let pem = std::fs::read(file).map_err(|e| problem(format!("cannot read it: {e}")))?;
     let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| problem(format!("not a PEM certificate bundle: {e}")))?;
     if certificates.is_empty() {

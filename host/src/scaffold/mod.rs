@@ -8,6 +8,7 @@ mod templates;
 pub use names::PluginName;
 
 use crate::plugins::CONTRACT_VERSION;
+use crate::plugins::testing::WASM_TARGET;
 use std::path::{Path, PathBuf};
 
 /// The kind of plugin to create: one per world.
@@ -105,7 +106,7 @@ pub fn create(request: &NewPlugin) -> Result<Created, ScaffoldError> {
         write(&dir.join(&relative), &text)?;
         written.push(relative);
     }
-    let component = Path::new("target/wasm32-wasip2/release").join(format!("{}.wasm", request.name.snake()));
+    let component = Path::new("target").join(WASM_TARGET).join("release").join(format!("{}.wasm", request.name.snake()));
     Ok(Created { dir: dir.clone(), files: written, component })
 }
 

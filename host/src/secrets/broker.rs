@@ -119,13 +119,16 @@ pub struct SecretBroker {
     jira: Option<JiraSettings>,
     secrets_dir: Option<SecretsDirSettings>,
     copyoffload: CopyOffloadResolution,
+    /// The origin of `JJI_SERVER_URL`, where `JJI_TOKEN` goes.
+    jji_origin: Option<String>,
 }
 
 impl SecretBroker {
     pub fn new(sources: BrokerSources) -> Self {
         let copyoffload = resolve_copyoffload(&sources);
         let BrokerSources { providers, jira, env, secrets_dir, .. } = sources;
-        Self { env, providers, jira, secrets_dir, copyoffload }
+        let jji_origin = env.non_empty(JJI_SERVER_URL_ENV).map(normalize_origin);
+        Self { env, providers, jira, secrets_dir, copyoffload, jji_origin }
     }
 
     /// The copy-offload settings of the source profile, for the host code
@@ -182,8 +185,7 @@ impl SecretBroker {
         {
             return jira.authorization();
         }
-        let jji_url = self.env.non_empty(JJI_SERVER_URL_ENV)?;
-        (normalize_origin(jji_url) == origin)
+        (self.jji_origin.as_ref() == Some(&origin))
             .then(|| self.jji_token().map(|token| SecretValue::new(format!("Bearer {}", token.expose()))))?
     }
 
@@ -209,10 +211,11 @@ impl SecretBroker {
             from: self.cluster_source().unwrap_or_else(|| self.cluster_where_from()),
             set: self.cluster_password().is_some(),
         });
+        let jji_set = self.jji_token().is_some();
         rows.push(SecretOrigin {
             name: "jji.token".to_owned(),
-            from: if self.jji_token().is_some() { format!("environment variable {JJI_TOKEN_ENV}") } else { jji_where_from() },
-            set: self.jji_token().is_some(),
+            from: if jji_set { format!("environment variable {JJI_TOKEN_ENV}") } else { jji_where_from() },
+            set: jji_set,
         });
         if let Some(providers) = &self.providers {
             for profile in providers.profile_names() {
@@ -301,13 +304,13 @@ fn resolve_copyoffload(sources: &BrokerSources) -> CopyOffloadResolution {
     copyoffload::resolve(profile_name, section, &sources.env, providers.path())
 }
 
-/// `https://Issues.Example.com:443/x` → `https://issues.example.com`; text
-/// that is not a URL is compared as given, without a trailing slash.
 fn jji_where_from() -> String {
     format!("{JJI_TOKEN_ENV} (the environment, or .env with --analyze-with-ai), for a JJI server that wants a bearer token")
 }
 
-fn normalize_origin(origin: &str) -> String {
+/// `https://Issues.Example.com:443/x` → `https://issues.example.com`; text
+/// that is not a URL is compared as given, without a trailing slash.
+pub(crate) fn normalize_origin(origin: &str) -> String {
     match url::Url::parse(origin) {
         Ok(url) if url.origin().is_tuple() => url.origin().ascii_serialization(),
         _ => origin.trim_end_matches('/').to_owned(),

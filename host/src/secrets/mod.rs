@@ -40,6 +40,7 @@ mod source;
 mod value;
 
 pub use audit::{AUDIT_FILE_NAME, AuditEntry, AuditError, AuditEvent, AuditKind, AuditLog};
+pub(crate) use broker::normalize_origin;
 pub use broker::{BrokerSources, SecretBroker, SecretError, SecretOrigin, check_secret_name, explain_table};
 pub use copyoffload::{COPYOFFLOAD_KEYS, CopyOffloadResolution, KeyRule, MissingKey, ResolvedKey, ResolvedValue, rules_markdown};
 pub use dotenv::{DOTENV_FILE, DotenvError, load_dotenv};

@@ -18,12 +18,11 @@ use super::{App, constant_time_eq};
 /// The client `oc` uses for username/password logins.
 const CHALLENGING_CLIENT: &str = "openshift-challenging-client";
 
-/// The one user who may log in, and the token a login hands out.
+/// The one user who may log in; a login hands out the app's token.
 #[derive(Debug, Clone)]
 pub(crate) struct Login {
     pub username: String,
     pub password: String,
-    pub token: String,
 }
 
 fn base_url(app: &App) -> String {
@@ -46,7 +45,7 @@ pub(crate) async fn metadata(State(app): State<Arc<App>>) -> Response {
 }
 
 pub(crate) async fn authorize(State(app): State<Arc<App>>, Query(query): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
-    let Some(login) = &app.login else { return StatusCode::NOT_FOUND.into_response() };
+    let (Some(login), Some(token)) = (&app.login, &app.token) else { return StatusCode::NOT_FOUND.into_response() };
     if query.get("response_type").map(String::as_str) != Some("token")
         || query.get("client_id").map(String::as_str) != Some(CHALLENGING_CLIENT)
     {
@@ -60,11 +59,8 @@ pub(crate) async fn authorize(State(app): State<Arc<App>>, Query(query): Query<H
     if !accepted {
         return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"openshift\"")], "").into_response();
     }
-    let location = format!(
-        "{}/oauth/token/implicit#access_token={}&expires_in=86400&scope=user%3Afull&token_type=Bearer",
-        base_url(&app),
-        login.token
-    );
+    let location =
+        format!("{}/oauth/token/implicit#access_token={}&expires_in=86400&scope=user%3Afull&token_type=Bearer", base_url(&app), token);
     (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
 }
 

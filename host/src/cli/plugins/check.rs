@@ -2,11 +2,11 @@
 //! a plugin. Load it with nothing granted, call its hooks with sample input
 //! on a fake host, and show what it asked for.
 
-use super::inspection_runtime;
+use super::{inspection_runtime, list_or_none};
 use crate::cli::Cli;
 use crate::cli::exit::Exit;
 use mtv_host::plugins::testing::{FakeHost, TestPlugin, sample};
-use mtv_host::plugins::{Decision, HookError, Outcome, Presence, World};
+use mtv_host::plugins::{Decision, HookError, Outcome, Presence, Shape, World};
 use mtv_host::secrets::AuditKind;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -21,32 +21,33 @@ pub(super) fn parse_setting(text: &str) -> Result<(String, String), String> {
 
 pub(super) fn run(cli: &Cli, file: &Path, settings: &[(String, String)]) -> anyhow::Result<Exit> {
     println!("{}", file.display());
-    let (shape, sha256, _) = match inspection_runtime(cli)?.inspect(file) {
-        Ok(found) => found,
-        Err(e) => {
-            println!("  error     {e}");
-            return Ok(Exit::Failed);
-        }
-    };
-    println!("  world     {}", shape.world_summary());
-    println!("  sha256    {sha256}");
     let host = settings.iter().fold(FakeHost::new().cache_dir(cli.cache_dir()), |host, (k, v)| host.setting(k, v));
     let plugin = match host.load(file) {
         Ok(plugin) => plugin,
-        Err(e) => {
-            print_imports(&shape.imports);
-            println!("\nerror: {e:#}");
+        // Say what the file is, as far as it can be read, before why it
+        // does not load.
+        Err(load_error) => {
+            match inspection_runtime(cli)?.inspect(file) {
+                Ok((shape, sha256, _)) => {
+                    print_identity(&shape, &sha256);
+                    print_imports(&shape.imports);
+                    println!("\nerror: {load_error:#}");
+                }
+                Err(e) => println!("  error     {e}"),
+            }
             return Ok(Exit::Failed);
         }
     };
-    let hooks = match plugin.loaded().world {
+    let loaded = plugin.loaded();
+    print_identity(&loaded.shape, &loaded.sha256);
+    let hooks = match loaded.world {
         World::StorageVendor => vendor_hooks(&plugin),
         World::Gate => gate_hook(&plugin),
         World::Reporter => reporter_hook(&plugin),
     };
     print_logs(&plugin);
     print_requests(&plugin);
-    print_imports(&shape.imports);
+    print_imports(&loaded.shape.imports);
     match hooks {
         Ok(()) => {
             println!("\nok: the component loads and its hooks run");
@@ -57,6 +58,11 @@ pub(super) fn run(cli: &Cli, file: &Path, settings: &[(String, String)]) -> anyh
             Ok(Exit::Failed)
         }
     }
+}
+
+fn print_identity(shape: &Shape, sha256: &str) {
+    println!("  world     {}", shape.world_summary());
+    println!("  sha256    {sha256}");
 }
 
 fn vendor_hooks(plugin: &TestPlugin) -> Result<(), HookError> {
@@ -159,7 +165,7 @@ fn print_logs(plugin: &TestPlugin) {
 fn print_requests(plugin: &TestPlugin) {
     let audit = plugin.audit();
     let asked = |kind: AuditKind| -> BTreeSet<String> { audit.iter().filter(|e| e.kind == kind).map(|e| e.target.clone()).collect() };
-    let listed = |set: BTreeSet<String>| if set.is_empty() { "none".to_string() } else { set.into_iter().collect::<Vec<_>>().join(", ") };
+    let listed = |set: BTreeSet<String>| list_or_none(&set.into_iter().collect::<Vec<_>>());
     println!("\nasks for (denied here: nothing is granted)");
     println!("  secrets   {}", listed(asked(AuditKind::Secret)));
     println!("  origins   {}", listed(asked(AuditKind::Http)));
@@ -170,15 +176,12 @@ fn print_requests(plugin: &TestPlugin) {
 fn print_imports(imports: &[String]) {
     let (wasi, rest): (Vec<&String>, Vec<&String>) = imports.iter().partition(|name| name.starts_with("wasi:"));
     let (contract, other): (Vec<&String>, Vec<&String>) = rest.into_iter().partition(|name| name.starts_with("mtv:plugin/"));
-    let joined = |names: Vec<&String>| {
-        if names.is_empty() { "none".to_string() } else { names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ") }
-    };
-    println!("  imports   {}", joined(contract));
+    println!("  imports   {}", list_or_none(&contract));
     let packages: BTreeSet<&str> = wasi.iter().filter_map(|name| name.split_once('/').map(|(package, _)| package)).collect();
     if !packages.is_empty() {
         println!("  wasi      {} (WASI 0.2, linked deny-all)", packages.into_iter().collect::<Vec<_>>().join(", "));
     }
     if !other.is_empty() {
-        println!("  other     {}", joined(other));
+        println!("  other     {}", list_or_none(&other));
     }
 }

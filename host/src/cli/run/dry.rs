@@ -11,20 +11,13 @@ fn say(text: &str) {
     println!("{}", redactor().redact(text));
 }
 
-fn decision_text(unit: &TestUnit) -> String {
+/// What will happen to a test. A listing (`listing`) shows collection and
+/// gate decisions only: nothing is prepared for it, so nothing is broken.
+fn decision_text(unit: &TestUnit, listing: bool) -> String {
     match (&unit.prepared, &unit.gate) {
         (Prepared::Skip(reason), _) => format!("SKIP ({reason})"),
         (_, GateDecision::XFail(reason)) => format!("XFAIL ({reason})"),
-        (Prepared::Broken(problem), _) => format!("ERROR ({})", problem.lines().next().unwrap_or_default()),
-        _ => "run".to_owned(),
-    }
-}
-
-/// Collection and gate decisions only: nothing is prepared for a listing.
-fn listed_decision(unit: &TestUnit) -> String {
-    match (&unit.prepared, &unit.gate) {
-        (Prepared::Skip(reason), _) => format!("SKIP ({reason})"),
-        (_, GateDecision::XFail(reason)) => format!("XFAIL ({reason})"),
+        (Prepared::Broken(problem), _) if !listing => format!("ERROR ({})", problem.lines().next().unwrap_or_default()),
         _ => "run".to_owned(),
     }
 }
@@ -33,7 +26,7 @@ pub(crate) fn collect_only(units: &[TestUnit], selection: &Selection) {
     for unit in units {
         let markers: Vec<String> = unit.test.markers.iter().map(marker_text).collect();
         let steps: Vec<&str> = unit.test.spec.steps().iter().map(|s| s.as_str()).collect();
-        say(&format!("{}  [{}]  {}", unit.test.id, markers.join(", "), listed_decision(unit)));
+        say(&format!("{}  [{}]  {}", unit.test.id, markers.join(", "), decision_text(unit, true)));
         say(&format!("    steps: {}", steps.join(", ")));
     }
     let skipped = units.iter().filter(|u| matches!(u.prepared, Prepared::Skip(_))).count();
@@ -50,7 +43,7 @@ fn marker_text(marker: &mtv_host::plan::Marker) -> String {
 
 pub(crate) fn setup_plan(units: &[TestUnit]) -> Result<(), String> {
     for unit in units {
-        say(&format!("# {} — {}", unit.test.id, decision_text(unit)));
+        say(&format!("# {} — {}", unit.test.id, decision_text(unit, false)));
         let Prepared::Ready(blueprint) = &unit.prepared else { continue };
         for manifest in blueprint.manifests() {
             let yaml = serde_yaml_ng::to_string(&display_manifest(manifest)).map_err(|e| format!("{}: {e}", name_of(manifest)))?;

@@ -93,7 +93,7 @@ fn watch_signals(token: CancellationToken, ledger: Ledger, resources: PathBuf) {
         signal().await;
         let _ = write_resources(&resources, &ledger.all(), &[], false);
         eprintln!("interrupted twice: exiting without teardown; {} lists what is left", resources.display());
-        std::process::exit(2);
+        std::process::exit(crate::cli::exit::Exit::Interrupted as i32);
     });
 }
 

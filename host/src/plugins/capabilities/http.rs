@@ -11,7 +11,7 @@ use std::time::Duration;
 use wasmtime::component::Linker;
 
 /// Headers that carry credentials: only the host sets them.
-const HOST_ONLY_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cookie"];
+pub(crate) const HOST_ONLY_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cookie"];
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(super) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {

@@ -8,6 +8,8 @@ mod http;
 mod log;
 mod secrets;
 
+pub(crate) use http::HOST_ONLY_HEADERS;
+
 use super::state::PluginState;
 use super::world::World;
 use wasmtime::component::{HasSelf, Linker};

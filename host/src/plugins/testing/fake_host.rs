@@ -7,7 +7,7 @@ use super::observed::ObservingTransport;
 use super::record::{RecordingTransport, load_exchanges};
 use super::test_plugin::TestPlugin;
 use crate::plugins::{Grants, HostServices, HttpTransport, InboundResponse, Limits, PluginRuntime, PluginSpec, SecretSource};
-use crate::secrets::AuditLog;
+use crate::secrets::{AuditLog, normalize_origin};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -68,7 +68,7 @@ impl FakeHost {
     /// `origin`, as it does for JIRA's token. Plugins never see it, and
     /// `requests()` and recordings leave it out.
     pub fn credential(mut self, origin: &str, authorization: &str) -> Self {
-        self.credentials.insert(normalized_origin(origin), authorization.into());
+        self.credentials.insert(normalize_origin(origin), authorization.into());
         self
     }
 
@@ -124,14 +124,6 @@ impl FakeHost {
         };
         let plugin = runtime.load(&spec)?;
         Ok(TestPlugin { runtime, plugin, requests, canned, audit, logs: LogCapture::default() })
-    }
-}
-
-/// `https://host:443/x` → `https://host`, as the host keys credentials.
-fn normalized_origin(origin: &str) -> String {
-    match url::Url::parse(origin) {
-        Ok(url) => url.origin().ascii_serialization(),
-        Err(_) => origin.trim_end_matches('/').to_string(),
     }
 }
 

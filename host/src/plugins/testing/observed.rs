@@ -1,15 +1,20 @@
 //! Every request the plugin asked the host to send, kept for assertions
 //! with the credentials the host attached taken out.
 
+use crate::plugins::capabilities::HOST_ONLY_HEADERS;
 use crate::plugins::{HttpTransport, InboundResponse, OutboundRequest, TransportError};
 use std::sync::{Arc, Mutex};
 
-/// Headers that carry credentials; never kept in memory or written to a file.
-const CREDENTIAL_HEADERS: [&str; 4] = ["authorization", "proxy-authorization", "cookie", "set-cookie"];
+/// Headers that carry credentials: the ones only the host may send, and the
+/// cookies servers set. Never kept in memory or written to a file.
+fn is_credential(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "set-cookie" || HOST_ONLY_HEADERS.contains(&name.as_str())
+}
 
 /// `headers` without the credential-carrying ones.
 pub(super) fn without_credentials(headers: &[(String, String)]) -> Vec<(String, String)> {
-    headers.iter().filter(|(name, _)| !CREDENTIAL_HEADERS.contains(&name.to_ascii_lowercase().as_str())).cloned().collect()
+    headers.iter().filter(|(name, _)| !is_credential(name)).cloned().collect()
 }
 
 /// One request as the host would have sent it, minus credentials.
