@@ -9,7 +9,7 @@ use mtv_host::plugins::{CONTRACT_VERSION, HookError, Limits};
 use mtv_host::secrets::AuditKind;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use support::{TinyHttpServer, fixture, mtv_host, plugin, text};
+use support::{TinyHttpServer, fixture, mtv_host, plugin, plugins_check, text};
 
 const API: &str = "https://api.example.com";
 
@@ -165,16 +165,10 @@ fn replaying_a_missing_or_malformed_recording_names_the_file() {
 
 // ── mtv-host plugins check ──────────────────────────────────────────────
 
-fn check(args: &[&str]) -> (Option<i32>, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let output = mtv_host(dir.path(), &[&["plugins", "check"], args].concat());
-    (output.status.code(), text(&output))
-}
-
 #[test]
 fn check_describes_and_validates_a_storage_vendor() {
     let path = fixture("tenth-vendor");
-    let (code, out) = check(&[path.to_str().unwrap()]);
+    let (code, out) = plugins_check(&[path.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains(&format!("world     storage-vendor (mtv:plugin@{CONTRACT_VERSION})")), "{out}");
     assert!(out.contains("product   acmeArray (ACME Array)"), "{out}");
@@ -186,7 +180,7 @@ fn check_describes_and_validates_a_storage_vendor() {
 #[test]
 fn check_lists_the_secrets_a_gate_asks_for() {
     let path = fixture("hostile");
-    let (code, out) = check(&[path.to_str().unwrap(), "--setting", "mode=secret", "--setting", "target=jira.token"]);
+    let (code, out) = plugins_check(&[path.to_str().unwrap(), "--setting", "mode=secret", "--setting", "target=jira.token"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("decide (3 sample tests)") && out.contains("plan.toml::test_cold_migration"), "{out}");
     assert!(out.contains("secrets   jira.token"), "{out}");
@@ -195,29 +189,25 @@ fn check_lists_the_secrets_a_gate_asks_for() {
 
 #[test]
 fn check_reports_a_reporter_and_the_origins_a_gate_asks_for() {
-    let (code, out) = check(&[plugin("jji").to_str().unwrap()]);
+    let (code, out) = plugins_check(&[plugin("jji").to_str().unwrap()]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("report (sample: 2 tests, 1 failed)") && out.contains("unchanged: "), "{out}");
-    let (code, out) = check(&[plugin("jira").to_str().unwrap(), "--setting", "url=https://issues.example.com"]);
+    let (code, out) = plugins_check(&[plugin("jira").to_str().unwrap(), "--setting", "url=https://issues.example.com"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("origins   https://issues.example.com"), "{out}");
 }
 
 #[test]
-fn check_fails_on_a_crash_an_unknown_import_or_a_newer_contract() {
-    let (code, out) = check(&[fixture("hostile").to_str().unwrap(), "--setting", "mode=panic"]);
+fn check_fails_on_a_crash_or_an_unknown_import() {
+    let (code, out) = plugins_check(&[fixture("hostile").to_str().unwrap(), "--setting", "mode=panic"]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("crashed") && out.contains("panicked on purpose"), "{out}");
 
-    let (code, out) = check(&[fixture("unknown-import").to_str().unwrap()]);
+    let (code, out) = plugins_check(&[fixture("unknown-import").to_str().unwrap()]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("other     fixtures:evil/raw-socket") && out.contains("does not provide: fixtures:evil/raw-socket"), "{out}");
 
-    let (code, out) = check(&[fixture("future-contract").to_str().unwrap()]);
-    assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("mtv:plugin@0.3.0") && out.contains(&format!("mtv-plugin-sdk {CONTRACT_VERSION}")), "{out}");
-
-    let (code, out) = check(&[fixture("hostile").to_str().unwrap(), "--setting", "no-equals-sign"]);
+    let (code, out) = plugins_check(&[fixture("hostile").to_str().unwrap(), "--setting", "no-equals-sign"]);
     assert_eq!(code, Some(4), "{out}");
     assert!(out.contains("expected KEY=VALUE"), "{out}");
 }
@@ -312,7 +302,7 @@ fn a_new_storage_vendor_builds_and_passes_check_and_copyoffload_check() {
     assert!(build.status.success(), "{}", text(&build));
     let wasm = target.join("wasm32-wasip2/release/acme_array.wasm");
 
-    let (code, out) = check(&[wasm.to_str().unwrap()]);
+    let (code, out) = plugins_check(&[wasm.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("acme_array_pool   ACME_ARRAY_POOL   required"), "{out}");
 

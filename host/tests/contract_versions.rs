@@ -13,8 +13,8 @@ use mtv_host::plugins::testing::{FakeHost, sample};
 use mtv_host::plugins::*;
 use std::path::PathBuf;
 use support::jira_server::{Issue, JiraServer, Scenario};
-use support::jji::{FAILED_REPORT, FakeJji, Reply, config, facts, report_file};
-use support::{FixedSecrets, fixture, mtv_host, plugin, services, text};
+use support::jji::{FAILED_REPORT, FakeJji, Reply, config, enriched_report, facts, report_file};
+use support::{FixedSecrets, fixture, plugin, plugins_check, services};
 
 /// A checked-in component built against contract 0.1.0.
 fn previous(name: &str) -> PathBuf {
@@ -98,11 +98,7 @@ fn a_0_1_0_jira_gate_decides_as_the_current_one_with_the_host_attaching_the_toke
 
 #[test]
 fn a_0_1_0_jji_reporter_replaces_a_failed_report() {
-    let enriched = FAILED_REPORT.replacen(
-        "<failure ",
-        r#"<properties><property name="ai_classification" value="PRODUCT BUG"/></properties><failure "#,
-        1,
-    );
+    let enriched = enriched_report();
     let server = FakeJji::start(Reply::completed(&enriched));
     let runtime = runtime(FixedSecrets::default());
     let reporter = runtime.load(&plugin_spec(&config(&server.url, &[]), previous("jji"))).unwrap();
@@ -116,11 +112,9 @@ fn a_0_1_0_jji_reporter_replaces_a_failed_report() {
 
 #[test]
 fn plugins_check_accepts_each_0_1_0_component_and_says_it_is_an_older_contract() {
-    let dir = tempfile::tempdir().unwrap();
     for (name, world) in [("jira", "gate"), ("jji", "reporter"), ("powermax", "storage-vendor")] {
-        let output = mtv_host(dir.path(), &["plugins", "check", previous(name).to_str().unwrap()]);
-        let out = text(&output);
-        assert_eq!(output.status.code(), Some(0), "{name}: {out}");
+        let (code, out) = plugins_check(&[previous(name).to_str().unwrap()]);
+        assert_eq!(code, Some(0), "{name}: {out}");
         assert!(out.contains(&format!("world     {world} (mtv:plugin@0.1.0, an older contract this host still loads;")), "{out}");
         assert!(out.contains(&format!("mtv-plugin-sdk {CONTRACT_VERSION} builds against the current one")), "{out}");
     }
@@ -141,11 +135,10 @@ fn a_component_built_against_a_newer_contract_is_refused_naming_the_versions_and
         "{message}"
     );
 
-    let dir = tempfile::tempdir().unwrap();
-    let output = mtv_host(dir.path(), &["plugins", "check", fixture("future-contract").to_str().unwrap()]);
-    let out = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{out}");
+    let (code, out) = plugins_check(&[fixture("future-contract").to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}");
     assert!(out.contains(&format!("world     storage-vendor (mtv:plugin@0.3.0, newer than this host's {CONTRACT_VERSION})")), "{out}");
+    assert!(out.contains("mtv:plugin@0.3.0") && out.contains(&format!("mtv-plugin-sdk {CONTRACT_VERSION}")), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -9,7 +9,7 @@ use mtv_host::plugins::{LoadedPlugin, PluginRuntime};
 use mtv_host::secrets::AuditKind;
 use std::sync::Arc;
 use std::time::Duration;
-use support::jji::{FAILED_REPORT, FakeJji, GREEN_REPORT, Reply, config, facts, refused_url, report_file};
+use support::jji::{FAILED_REPORT, FakeJji, GREEN_REPORT, Reply, config, enriched_report, facts, refused_url, report_file};
 use support::{FixedSecrets, plugin, services};
 
 fn runtime() -> (PluginRuntime, Arc<mtv_host::secrets::AuditLog>) {
@@ -39,16 +39,12 @@ fn assert_unchanged(outcome: &EnrichOutcome, after: &str, reason_contains: &str)
     assert_eq!(after, FAILED_REPORT, "the report changed");
 }
 
-fn enriched() -> String {
-    FAILED_REPORT.replacen("<failure ", r#"<properties><property name="ai_classification" value="PRODUCT BUG"/></properties><failure "#, 1)
-}
-
 #[test]
 fn a_completed_analysis_replaces_the_report_and_the_request_is_what_jji_expects() {
-    let server = FakeJji::start(Reply::completed(&enriched()));
+    let server = FakeJji::start(Reply::completed(&enriched_report()));
     let (outcome, after) = enrich_failed(&format!("{}/", server.url), &[("JJI_TIMEOUT", "30")]);
     assert_eq!(outcome, EnrichOutcome::Replaced { messages: vec![format!("AI analysis: {}/results/fake-1", server.url)] });
-    assert_eq!(after, enriched());
+    assert_eq!(after, enriched_report());
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1);

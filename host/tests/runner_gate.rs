@@ -38,16 +38,12 @@ fn jira() -> JiraServer {
     JiraServer::start(TOKEN, issues, Scenario::default())
 }
 
+/// `passed`, or `kind:type message`.
 fn outcome(xml: &str, classname: &str, name: &str) -> String {
-    let doc = roxmltree::Document::parse(xml).unwrap();
-    let case = doc
-        .descendants()
-        .find(|n| n.has_tag_name("testcase") && n.attribute("classname") == Some(classname) && n.attribute("name") == Some(name))
-        .unwrap_or_else(|| panic!("no testcase {classname} {name}"));
-    case.children().find(|e| e.is_element() && matches!(e.tag_name().name(), "failure" | "error" | "skipped")).map_or_else(
-        || "passed".to_owned(),
-        |e| format!("{}:{} {}", e.tag_name().name(), e.attribute("type").unwrap_or_default(), e.attribute("message").unwrap_or_default()),
-    )
+    match case_outcome(xml, classname, name) {
+        (kind, _) if kind == "passed" => kind,
+        (kind, message) => format!("{kind} {message}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

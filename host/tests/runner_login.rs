@@ -26,7 +26,7 @@ async fn login_simulator() -> Sim {
 async fn run_with(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command: Command = ws.command(&[&["--cluster", "login", "-k", "cold-sanity"], args].concat());
     command.envs(env.iter().copied());
-    tokio::task::spawn_blocking(move || command.output().expect("mtv-host runs")).await.expect("join")
+    output_of(command).await
 }
 
 /// Every file the run wrote, plus its stdout and stderr.
@@ -158,7 +158,8 @@ async fn over_tls_the_login_and_the_api_trust_only_what_the_run_is_told_to() {
     assert_ne!(code(&output), 0, "the stand-in refuses every API request");
     assert!(server.requests().iter().any(|head| head.starts_with("GET /oauth/authorize?")), "{:?}", server.requests());
     assert!(api_requests_with_token(&server) > 0, "{:?}", server.requests());
-    assert!(!everything(&ws, &output).contains(TLS_TOKEN) && !everything(&ws, &output).contains(PASSWORD));
+    let all = everything(&ws, &output);
+    assert!(!all.contains(TLS_TOKEN) && !all.contains(PASSWORD));
 
     // Skipping verification works without the CA.
     let before = api_requests_with_token(&server);

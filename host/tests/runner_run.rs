@@ -21,21 +21,6 @@ fn count_cases(xml: &str) -> (usize, usize, usize, usize) {
     (cases.len(), with("failure"), with("error"), with("skipped"))
 }
 
-fn case_outcome(xml: &str, classname: &str, name: &str) -> (String, String) {
-    let doc = roxmltree::Document::parse(xml).expect("well-formed JUnit");
-    let case = doc
-        .descendants()
-        .find(|n| n.has_tag_name("testcase") && n.attribute("classname") == Some(classname) && n.attribute("name") == Some(name))
-        .unwrap_or_else(|| panic!("no testcase {classname} {name}"));
-    match case.children().find(|e| e.is_element() && matches!(e.tag_name().name(), "failure" | "error" | "skipped")) {
-        Some(e) => (
-            format!("{}:{}", e.tag_name().name(), e.attribute("type").unwrap_or_default()),
-            e.attribute("message").unwrap_or_default().to_owned(),
-        ),
-        None => ("passed".to_owned(), String::new()),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_run_reports_every_step_and_tears_everything_down() {
     let (sim, cluster) = simulator(SimConfig::default()).await;

@@ -3,7 +3,7 @@
 //! inventory, and the `mtv-host` binary run inside it.
 #![allow(dead_code)] // each test binary uses a different part
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use kube::Client;
@@ -166,9 +166,27 @@ pub async fn run_against(workspace: &Workspace, sim: &Sim, args: &[&str]) -> Out
     let kubeconfig = workspace.kubeconfig_for(sim);
     let mut command = workspace.command(args);
     command.arg("--cluster").arg("kubeconfig").env("KUBECONFIG", kubeconfig);
+    output_of(command).await
+}
+
+/// Run `command` to its end off the async runtime (the simulator shares it).
+pub async fn output_of(mut command: Command) -> Output {
     tokio::task::spawn_blocking(move || command.output().expect("mtv-host runs")).await.expect("join")
 }
 
-pub fn exists(path: &Path) -> bool {
-    path.exists()
+/// A step's outcome in a JUnit report: (`kind:type`, message) for a
+/// failure, error or skip, (`passed`, "") otherwise.
+pub fn case_outcome(xml: &str, classname: &str, name: &str) -> (String, String) {
+    let doc = roxmltree::Document::parse(xml).expect("well-formed JUnit");
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("classname") == Some(classname) && n.attribute("name") == Some(name))
+        .unwrap_or_else(|| panic!("no testcase {classname} {name}"));
+    match case.children().find(|e| e.is_element() && matches!(e.tag_name().name(), "failure" | "error" | "skipped")) {
+        Some(e) => (
+            format!("{}:{}", e.tag_name().name(), e.attribute("type").unwrap_or_default()),
+            e.attribute("message").unwrap_or_default().to_owned(),
+        ),
+        None => ("passed".to_owned(), String::new()),
+    }
 }

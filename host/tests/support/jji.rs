@@ -294,6 +294,11 @@ waiting for migration</system-out></testcase>
 </testsuites>
 "#;
 
+/// [`FAILED_REPORT`] as JJI hands it back: an AI classification on the failure.
+pub fn enriched_report() -> String {
+    FAILED_REPORT.replacen("<failure ", r#"<properties><property name="ai_classification" value="PRODUCT BUG"/></properties><failure "#, 1)
+}
+
 /// The same run, green.
 pub const GREEN_REPORT: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <testsuites name="mtv-host" tests="1" failures="0" errors="0" skipped="0" time="0.500">

@@ -28,6 +28,13 @@ pub fn mtv_host(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `mtv-host plugins check ARGS…` in a scratch directory: exit code and output.
+pub fn plugins_check(args: &[&str]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let output = mtv_host(dir.path(), &[&["plugins", "check"], args].concat());
+    (output.status.code(), text(&output))
+}
+
 /// stdout followed by stderr.
 pub fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))

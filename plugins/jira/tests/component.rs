@@ -24,14 +24,19 @@ fn host() -> FakeHost {
         .credential(JIRA, "Bearer canary-jira-4e0d")
 }
 
-#[test]
-fn one_search_decides_every_marked_test() {
-    // Without answers, the search it sends is reported, with its exact URL.
+/// The search the gate sends for the sample tests: without canned answers,
+/// it is reported as unexpected, with its exact URL.
+fn search_url() -> String {
     let first = host().load(component()).unwrap();
     first.decide(&sample::run_facts(), &sample::tests()).unwrap().unwrap();
     let search = first.unexpected_requests();
     assert_eq!(search.len(), 1, "{search:?}");
-    let url = search[0].strip_prefix("GET ").unwrap().to_string();
+    search[0].strip_prefix("GET ").unwrap().to_string()
+}
+
+#[test]
+fn one_search_decides_every_marked_test() {
+    let url = search_url();
     assert!(url.starts_with(&format!("{JIRA}/rest/api/2/search?")) && url.contains("ABC-1"), "{url}");
 
     let body = r#"{"total":1,"issues":[{"key":"ABC-1","fields":{"status":{"name":"Open"}}}]}"#;
@@ -47,9 +52,7 @@ fn one_search_decides_every_marked_test() {
 
 #[test]
 fn a_resolved_issue_lets_the_test_run() {
-    let first = host().load(component()).unwrap();
-    first.decide(&sample::run_facts(), &sample::tests()).unwrap().unwrap();
-    let url = first.unexpected_requests()[0].strip_prefix("GET ").unwrap().to_string();
+    let url = search_url();
     let body = r#"{"total":1,"issues":[{"key":"ABC-1","fields":{"status":{"name":"Closed"},"resolution":{"name":"Done"}}}]}"#;
     let plugin = host().respond("GET", &url, 200, body).load(component()).unwrap();
     let outcome = plugin.decide(&sample::run_facts(), &sample::tests()).unwrap().unwrap();
@@ -58,9 +61,7 @@ fn a_resolved_issue_lets_the_test_run() {
 
 #[test]
 fn an_sso_login_page_is_a_clear_error_under_the_strict_policy() {
-    let first = host().load(component()).unwrap();
-    first.decide(&sample::run_facts(), &sample::tests()).unwrap().unwrap();
-    let url = first.unexpected_requests()[0].strip_prefix("GET ").unwrap().to_string();
+    let url = search_url();
     let plugin =
         host().setting("error_strategy", "strict").respond("GET", &url, 200, "<html><body>Log in</body></html>").load(component()).unwrap();
     let error = plugin.decide(&sample::run_facts(), &sample::tests()).unwrap().expect_err("strict stops the run");
