@@ -56,7 +56,9 @@ fn a_resolved_issue_lets_the_test_run() {
     let body = r#"{"total":1,"issues":[{"key":"ABC-1","fields":{"status":{"name":"Closed"},"resolution":{"name":"Done"}}}]}"#;
     let plugin = host().respond("GET", &url, 200, body).load(component()).unwrap();
     let outcome = plugin.decide(&sample::run_facts(), &sample::tests()).unwrap().unwrap();
-    assert!(outcome.verdicts.iter().all(|v| matches!(v.decision, Decision::Run)), "{outcome:?}");
+    let verdict = outcome.verdicts.iter().find(|v| v.id == "plan.toml::test_cold_migration").expect("a verdict for the jira-marked test");
+    assert!(matches!(verdict.decision, Decision::Run), "{outcome:?}");
+    assert!(verdict.properties.contains(&("jira".to_string(), "ABC-1:Closed:run".to_string())), "{outcome:?}");
 }
 
 #[test]
