@@ -107,3 +107,36 @@ fn without_jira_settings_the_run_says_how_to_turn_gating_on() {
     assert!(stderr.contains("JIRA gating is off") && stderr.contains("jira.cfg"), "{stderr}");
     assert!(stdout.contains("plan::skipped-while-open  [jira(\"MTV-1\", run=false)]  run"), "{stdout}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signal_while_the_gate_waits_on_jira_still_reports_every_test_as_not_run() {
+    let scenario = Scenario { slow_answers: std::time::Duration::from_secs(30), ..Scenario::default() };
+    let server = JiraServer::start(TOKEN, [Issue::new("MTV-1", "Open")], scenario);
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(GATED, "", "");
+    std::fs::write(ws.path("jira.cfg"), format!("[DEFAULT]\nurl = {}\ntoken = {TOKEN}\n", server.url)).unwrap();
+    // A report from an earlier run must not pass for this run's.
+    std::fs::write(ws.path("junit-report.xml"), "<testsuites><testsuite name=\"earlier\"/></testsuites>").unwrap();
+    let mut command = ws.command(&[]);
+    command.arg("--cluster").arg("kubeconfig").env("KUBECONFIG", ws.kubeconfig_for(&sim));
+    command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let child = command.spawn().expect("spawn");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while server.authorizations().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the gate never asked JIRA");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 2, "{stdout}\n{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let xml = ws.read("junit-report.xml");
+    assert!(!xml.contains("earlier"), "{xml}");
+    for test in ["skipped-while-open", "open-but-passes", "open-and-fails", "resolved"] {
+        let (kind, message) = case_outcome(&xml, &format!("plan::{test}"), "migrate");
+        assert_eq!(kind, "skipped:skip", "{test}: {xml}");
+        assert!(message.contains("interrupted while asking the gate plugins"), "{test}: {message}");
+    }
+}

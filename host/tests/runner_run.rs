@@ -69,7 +69,9 @@ async fn after_a_failed_step_the_later_steps_are_expected_failures_naming_it() {
 async fn the_data_collector_dumps_failed_tests_only() {
     let (sim, _cluster) = simulator(SimConfig::default()).await;
     let ws = Workspace::new(PLAN, "", "");
+    // A dump an earlier run wrote (the marker lists it) is cleared at start.
     std::fs::create_dir_all(ws.path(".data-collector/stale")).unwrap();
+    std::fs::write(ws.path(".data-collector/.mtv-host-output"), "stale\n").unwrap();
     let output = run_against(&ws, &sim, &["-k", "missing-vm or cold-sanity"]).await;
     assert_eq!(code(&output), 1);
     let dir = ws.path(".data-collector/plan__missing-vm");
@@ -78,11 +80,45 @@ async fn the_data_collector_dumps_failed_tests_only() {
     }
     assert!(std::fs::read_to_string(dir.join("plans.yaml")).unwrap().contains("VMNotFound"));
     assert!(!ws.path(".data-collector/plan__cold-sanity").exists(), "passing tests are not collected");
-    assert!(!ws.path(".data-collector/stale").exists(), "emptied at start");
+    assert!(!ws.path(".data-collector/stale").exists(), "what an earlier run wrote is cleared at start");
 
     let skipped = run_against(&ws, &sim, &["-k", "missing-vm", "--skip-data-collector"]).await;
     assert_eq!(code(&skipped), 1);
     assert!(!ws.path(".data-collector/plan__missing-vm").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_data_collector_path_the_host_does_not_own_is_refused_and_left_alone() {
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(PLAN, "", "");
+    // The working directory holds the config and the plan: never cleared.
+    for dir in [".", "..", "/"] {
+        let output = run_against(&ws, &sim, &["-k", "cold-sanity", "--data-collector-path", dir]).await;
+        let (_, stderr) = text(&output);
+        assert_eq!(code(&output), 4, "{dir}: {stderr}");
+        assert!(stderr.contains("--data-collector-path") && stderr.contains("would delete"), "{dir}: {stderr}");
+    }
+    // A directory with files the host did not write, even with --skip-data-collector.
+    std::fs::create_dir_all(ws.path("evidence")).unwrap();
+    std::fs::write(ws.path("evidence/notes.txt"), "keep me").unwrap();
+    let output = run_against(&ws, &sim, &["-k", "cold-sanity", "--data-collector-path", "evidence", "--skip-data-collector"]).await;
+    let (_, stderr) = text(&output);
+    assert_eq!(code(&output), 4, "{stderr}");
+    assert!(stderr.contains("notes.txt") && stderr.contains("did not write"), "{stderr}");
+    assert_eq!(ws.read("evidence/notes.txt"), "keep me");
+    assert!(ws.path("mtv-host.toml").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_that_cannot_be_written_stops_the_run_with_the_reporter_named() {
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(PLAN, "", "");
+    // A directory stands where the report should go: it can never be written.
+    std::fs::create_dir(ws.path("report.xml")).unwrap();
+    let output = run_against(&ws, &sim, &["-k", "cold-sanity", "--junit-xml", "report.xml"]).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 3, "{stdout}\n{stderr}");
+    assert!(stderr.contains("the junit reporter failed") && stderr.contains("report.xml"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -142,6 +178,41 @@ async fn sigterm_cancels_running_migrations_tears_down_writes_the_report_and_exi
     assert!(xml.contains("type=\"Interrupted\""), "{xml}");
     assert!(stdout.contains("interrupted"), "{stdout}");
     assert_eq!(namespaces(&cluster).await, SEEDED_NAMESPACES, "interrupted tests are torn down");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_signal_stops_at_once_but_writes_the_report_so_far_and_every_object_left() {
+    let (sim, cluster) = simulator(SimConfig::default().step_delay(Duration::from_secs(2))).await;
+    let ws = Workspace::new(PLAN, "jobs = 2", "");
+    let kubeconfig = ws.kubeconfig_for(&sim);
+    let mut command = ws.command(&["-k", "cold-sanity or two-disks"]);
+    command.arg("--cluster").arg("kubeconfig").env("KUBECONFIG", kubeconfig);
+    command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let child = command.spawn().expect("spawn");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while sim.stats().by_resource.get("migrations").copied().unwrap_or(0) < 2 {
+        assert!(std::time::Instant::now() < deadline, "migrations never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for _ in 0..2 {
+        let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 2, "{stdout}\n{stderr}");
+    assert!(stderr.contains("interrupted twice"), "{stderr}");
+    let xml = ws.read("junit-report.xml");
+    assert!(xml.contains("name=\"aborted\""), "the report so far is written: {xml}");
+    let resources: serde_json::Value = serde_json::from_str(&ws.read(".data-collector/resources.json")).unwrap();
+    assert_eq!(resources["torn_down"], false);
+    let listed: Vec<&str> =
+        resources["leftovers"].as_array().unwrap().iter().filter(|l| l["kind"] == "Namespace").filter_map(|l| l["name"].as_str()).collect();
+    // Whatever teardown did not get to is listed, however far it got.
+    for namespace in namespaces(&cluster).await.into_iter().filter(|n| n.starts_with("auto-")) {
+        assert!(listed.contains(&namespace.as_str()), "{namespace} is left but not listed: {resources}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

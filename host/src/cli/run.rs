@@ -7,7 +7,6 @@
 
 mod copyoffload;
 mod dry;
-mod execute;
 mod inputs;
 mod plugins;
 mod report;
@@ -21,7 +20,8 @@ use mtv_host::migration::{ClusterLogin, ClusterTls, RunInputs};
 use mtv_host::plan::{JIRA_MARKER, Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
 use mtv_host::runner::{
-    ClusterMode, CopyOffloadPlans, DispatchOptions, Prepared, RUN_KEYS, RunSettings, TestUnit, gate, parse_set, prepare_units,
+    ClusterMode, CopyOffloadPlans, DispatchOptions, Execution, Gating, OutputDir, Prepared, Protected, RUN_KEYS, ReportOutputs, Reporting,
+    RunSettings, Stop, StopReason, TestUnit, execute, gate, parse_set, prepare_units, report_unstarted, signals,
 };
 use mtv_host::secrets::AuditLog;
 
@@ -124,48 +124,55 @@ pub(crate) fn after_help() -> String {
 }
 
 /// Prints `message` as an error and returns `exit`.
-fn stop(exit: Exit, message: impl std::fmt::Display) -> anyhow::Result<Exit> {
+fn stop_with(exit: Exit, message: impl std::fmt::Display) -> anyhow::Result<Exit> {
     eprintln!("error: {}", mtv_host::secrets::redactor().redact(&message.to_string()));
     Ok(exit)
 }
 
 pub(crate) fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(run_async(cli, args))
+    let result = runtime.block_on(run_async(cli, args));
+    // A stopped run may leave a plugin call behind on a blocking thread
+    // (a slow server); it must not hold the process open.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
 }
 
 async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
+    // Signals are handled from the first moment: every phase below can be stopped.
+    let stop = Stop::default();
+    signals::watch(stop.clone());
     let dry_run = args.collect_only || args.setup_plan;
     let config = match cli.run_config() {
         Ok(config) => config,
-        Err(error) => return stop(Exit::Usage, format!("{error:#}")),
+        Err(error) => return stop_with(Exit::Usage, format!("{error:#}")),
     };
     let settings = match RunSettings::resolve(&config, &overrides(args)) {
         Ok(settings) => settings,
-        Err(error) => return stop(Exit::Usage, error),
+        Err(error) => return stop_with(Exit::Usage, error),
     };
     if !dry_run && let Err(message) = settings.required() {
-        return stop(Exit::Failed, message);
+        return stop_with(Exit::Failed, message);
     }
     let plan = match settings.test_plan().map(TestPlan::load) {
         Ok(Ok(plan)) => plan,
-        Ok(Err(error)) => return stop(Exit::Usage, error),
-        Err(message) => return stop(Exit::Usage, message),
+        Ok(Err(error)) => return stop_with(Exit::Usage, error),
+        Err(message) => return stop_with(Exit::Usage, message),
     };
     let filter = match TestFilter::new(args.keyword.as_deref(), args.marker.as_deref()) {
         Ok(filter) => filter,
-        Err(error) => return stop(Exit::Usage, error),
+        Err(error) => return stop_with(Exit::Usage, error),
     };
     let loaded = match inputs::load(args, &settings, dry_run) {
         Ok(loaded) => loaded,
-        Err(message) => return stop(Exit::Failed, message),
+        Err(message) => return stop_with(Exit::Failed, message),
     };
     let login = match settings.cluster {
         ClusterMode::Login if !dry_run => {
             let tls = ClusterTls { skip_verify: settings.cluster_skip_tls_verify, ca_file: settings.cluster_ca_file.clone() };
             match ClusterLogin::from_broker(&loaded.broker, tls) {
                 Ok(login) => Some(login),
-                Err(message) => return stop(Exit::Failed, message),
+                Err(message) => return stop_with(Exit::Failed, message),
             }
         }
         _ => None,
@@ -188,10 +195,48 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         println!("no tests collected ({} deselected)", selection.deselected);
         return Ok(Exit::NoTests);
     }
+    if stop.is_requested() {
+        eprintln!("interrupted before any test started; no report written");
+        return Ok(Exit::Interrupted);
+    }
+    let deselected = selection.deselected;
+    // Outputs are claimed before anything slow, so a run stopped from here
+    // on still writes its report and never leaves an earlier one standing.
+    let (output, reporting) = if dry_run {
+        (None, None)
+    } else {
+        let output = match OutputDir::prepare(&args.data_collector_path, &Protected::new(config.dir())) {
+            Ok(output) => output,
+            Err(message) => return stop_with(Exit::Usage, message),
+        };
+        let outputs = ReportOutputs {
+            junit_xml: settings.junit_xml.clone(),
+            log_file: settings.log_file.clone(),
+            suite_properties: suite_properties(&settings, &loaded.facts),
+        };
+        match Reporting::standard(&outputs, &stop) {
+            Ok(reporting) => (Some(output), Some(reporting)),
+            Err(message) => return stop_with(Exit::Failed, message),
+        }
+    };
+    // Stopped before any test could start: every selected test is reported as not run.
+    let unstarted = |during: &'static str, reporting: Option<Reporting>| {
+        let tests = selection.tests.clone();
+        async move {
+            match reporting {
+                Some(reporting) => {
+                    let units = prepare_units(tests, &Gating::default(), None, &CopyOffloadPlans::new());
+                    report_unstarted(units, during, deselected, reporting).await;
+                }
+                None => eprintln!("interrupted while {during}"),
+            }
+            Ok(Exit::Interrupted)
+        }
+    };
     let has_jira_markers = selection.tests.iter().any(|t| t.has_marker(JIRA_MARKER));
     let plugins::Selected { specs, jji_path, notes } = match plugins::specs(&config, args, &loaded.jira, has_jira_markers) {
         Ok(found) => found,
-        Err(message) => return stop(Exit::Usage, message),
+        Err(message) => return stop_with(Exit::Usage, message),
     };
     for note in &notes {
         eprintln!("{note}");
@@ -203,14 +248,15 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
     } else {
         match AuditLog::open(&AuditLog::default_path(&settings.junit_xml)) {
             Ok(audit) => audit,
-            Err(error) => return stop(Exit::Failed, error),
+            Err(error) => return stop_with(Exit::Failed, error),
         }
     };
     let services = HostServices { secrets: broker.clone(), transport: Arc::new(ReqwestTransport::new()), audit: Arc::new(audit) };
     let runtime = Arc::new(PluginRuntime::new(services, cli.cache_dir())?);
-    let loaded_plugins = match plugins::load(Arc::clone(&runtime), specs).await {
-        Ok(found) => found,
-        Err(message) => return stop(Exit::Usage, message),
+    let loaded_plugins = match stop.unless_stopped(plugins::load(Arc::clone(&runtime), specs)).await {
+        Some(Ok(found)) => found,
+        Some(Err(message)) => return stop_with(Exit::Usage, message),
+        None => return unstarted("loading plugins", reporting).await,
     };
     let gate_facts = mtv_host::plugins::RunFacts {
         source_provider: loaded.facts.source_provider.clone().unwrap_or_default(),
@@ -219,9 +265,11 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         storage_class: loaded.facts.storage_class.clone().unwrap_or_default(),
         dry_run,
     };
-    let gating = match gate::decide(Arc::clone(&runtime), Arc::new(loaded_plugins.gates), gate_facts, &selection.tests).await {
-        Ok(gating) => gating,
-        Err(message) => return stop(Exit::Failed, message),
+    let gating = gate::decide(Arc::clone(&runtime), Arc::new(loaded_plugins.gates), gate_facts, &selection.tests);
+    let gating = match stop.unless_stopped(gating).await {
+        Some(Ok(gating)) => gating,
+        Some(Err(message)) => return stop_with(Exit::Failed, message),
+        None => return unstarted("asking the gate plugins", reporting).await,
     };
     warnings.extend(gating.warnings.iter().cloned());
 
@@ -234,7 +282,11 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
             .filter(|t| t.spec.copyoffload && t.skip_reason().is_none())
             .filter_map(|t| t.storage_vendor_product.clone())
             .collect();
-        copyoffload::plans(Arc::clone(&runtime), Arc::clone(&broker), loaded_plugins.vendors, products, &mut warnings).await?
+        let planning = copyoffload::plans(Arc::clone(&runtime), Arc::clone(&broker), loaded_plugins.vendors, products, &mut warnings);
+        match stop.unless_stopped(planning).await {
+            Some(plans) => plans?,
+            None => return unstarted("asking the vendor plugins", reporting).await,
+        }
     };
     let storage_class = settings.storage_class.clone().unwrap_or_else(|| "<storage_class>".to_owned());
     let inputs = loaded.source.as_ref().map(|source| RunInputs {
@@ -243,47 +295,47 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         source_storages: &settings.source_storages,
         source_networks: &settings.source_networks,
     });
-    let deselected = selection.deselected;
     let units = prepare_units(selection.tests.clone(), &gating, inputs.as_ref(), &copyoffload);
-    if args.collect_only {
-        dry::collect_only(&units, &selection);
-        return Ok(Exit::Ok);
-    }
-    if args.setup_plan {
-        return match dry::setup_plan(&units) {
-            Ok(()) => Ok(Exit::Ok),
-            Err(message) => stop(Exit::Internal, message),
+    let (Some(output), Some(reporting)) = (output, reporting) else {
+        return if args.collect_only {
+            dry::collect_only(&units, &selection);
+            Ok(Exit::Ok)
+        } else {
+            match dry::setup_plan(&units) {
+                Ok(()) => Ok(Exit::Ok),
+                Err(message) => stop_with(Exit::Internal, message),
+            }
         };
-    }
+    };
     if let Err(message) = check_maps(&settings, &units) {
-        return stop(Exit::Failed, message);
+        return stop_with(Exit::Failed, message);
     }
-    let suite_properties = suite_properties(&settings, &loaded.facts);
-    let execution = execute::Execution {
+    let execution = Execution {
         settings: &settings,
         login,
         options: DispatchOptions { jobs: settings.jobs, maxfail: if args.exitfirst { Some(1) } else { args.maxfail } },
         skip_teardown: args.skip_teardown,
-        data_collector: (!args.skip_data_collector).then(|| args.data_collector_path.clone()),
-        resources_dir: args.data_collector_path.clone(),
-        suite_properties,
+        output,
+        collect_data: !args.skip_data_collector,
         warnings,
         deselected,
+        stop: stop.clone(),
     };
-    let finished = match execute::execute(units, execution).await {
-        Ok(finished) => finished,
-        // The run could not start (no cluster, an unwritable output): a
-        // problem to fix, not a host bug.
-        Err(message) => return stop(Exit::Failed, message),
+    let totals = match execute(units, execution, reporting).await {
+        Ok(totals) => totals,
+        // The run could not start (no cluster): a problem to fix, not a host bug.
+        Err(message) => return stop_with(Exit::Failed, message),
     };
-    let counts = match &finished.report {
-        Some(Ok(counts)) => *counts,
-        Some(Err(problem)) => return stop(Exit::Internal, problem),
-        None => return stop(Exit::Internal, "the JUnit report was not written"),
-    };
-    report::run_reporters(&runtime, loaded_plugins.reporters, jji_path, args, &loaded.env, &settings, counts).await;
-    let totals = &finished.totals;
-    Ok(if totals.interrupted {
+    if let Some(reason @ StopReason::ReporterFailed { .. }) = &totals.stopped {
+        return stop_with(Exit::Internal, reason);
+    }
+    if !stop.is_requested() {
+        let reporting = report::run_reporters(&runtime, loaded_plugins.reporters, jji_path, args, &loaded.env, &settings, totals.cases);
+        if stop.unless_stopped(reporting).await.is_none() {
+            eprintln!("reporter plugins interrupted; {} stays as written", settings.junit_xml.display());
+        }
+    }
+    Ok(if totals.interrupted() {
         Exit::Interrupted
     } else if totals.failed() {
         Exit::Failed

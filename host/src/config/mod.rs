@@ -90,10 +90,15 @@ impl RunConfig {
     }
 
     /// Resolve a path setting from `[run]` against the config's directory.
+    /// The directory of the config file, if there is one.
+    pub fn dir(&self) -> Option<&Path> {
+        self.path.as_deref().map(|path| path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+    }
+
     pub fn resolve_path(&self, value: &str) -> PathBuf {
         let path = PathBuf::from(value);
         match (&self.path, path.is_relative()) {
-            (Some(config), true) => config.parent().unwrap_or(Path::new(".")).join(path),
+            (Some(_), true) => self.dir().unwrap_or(Path::new(".")).join(path),
             _ => path,
         }
     }

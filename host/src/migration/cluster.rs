@@ -54,18 +54,48 @@ pub struct CreatedResource {
     pub name: String,
 }
 
-/// Everything created during a run, in creation order. Shared by the tests
-/// running concurrently.
+/// Everything created during a run, in creation order, and which of it a
+/// delete has since removed. Shared by the tests running concurrently.
 #[derive(Debug, Clone, Default)]
-pub struct Ledger(Arc<Mutex<Vec<CreatedResource>>>);
+pub struct Ledger(Arc<Mutex<Entries>>);
+
+#[derive(Debug, Default)]
+struct Entries {
+    created: Vec<CreatedResource>,
+    /// For each entry of `created`: whether a delete of it was accepted.
+    removed: Vec<bool>,
+}
 
 impl Ledger {
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn push(&self, resource: CreatedResource) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(resource);
+        let mut entries = self.entries();
+        entries.created.push(resource);
+        entries.removed.push(false);
+    }
+
+    /// Marks `kind`/`name` removed; a removed Namespace takes everything in it along.
+    fn removed(&self, kind: Kind, namespace: Option<&str>, name: &str) {
+        let mut entries = self.entries();
+        let Entries { created, removed } = &mut *entries;
+        for (resource, gone) in created.iter().zip(removed.iter_mut()) {
+            let same = resource.kind == kind && resource.name == name && resource.namespace.as_deref() == namespace;
+            let inside = kind == Kind::Namespace && resource.namespace.as_deref() == Some(name);
+            *gone |= same || inside;
+        }
     }
 
     pub fn all(&self) -> Vec<CreatedResource> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.entries().created.clone()
+    }
+
+    /// What was created and not removed: what is left if the run stops now.
+    pub fn remaining(&self) -> Vec<CreatedResource> {
+        let entries = self.entries();
+        entries.created.iter().zip(&entries.removed).filter(|(_, gone)| !**gone).map(|(resource, _)| resource.clone()).collect()
     }
 
     pub fn of_test(&self, test: &str) -> Vec<CreatedResource> {
@@ -159,11 +189,13 @@ impl Cluster {
 
     /// Deletes one object; `Ok(false)` when it was already gone.
     pub async fn delete(&self, kind: Kind, namespace: Option<&str>, name: &str) -> Result<bool, ClusterError> {
-        match self.api(kind, namespace).delete(name, &DeleteParams::background()).await {
-            Ok(_) => Ok(true),
-            Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
-            Err(source) => Err(ClusterError::Api { action: "delete", kind, name: name.to_owned(), source }),
-        }
+        let deleted = match self.api(kind, namespace).delete(name, &DeleteParams::background()).await {
+            Ok(_) => true,
+            Err(kube::Error::Api(status)) if status.code == 404 => false,
+            Err(source) => return Err(ClusterError::Api { action: "delete", kind, name: name.to_owned(), source }),
+        };
+        self.ledger.removed(kind, namespace, name);
+        Ok(deleted)
     }
 }
 

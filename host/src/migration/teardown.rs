@@ -75,6 +75,14 @@ pub async fn teardown(cluster: &Cluster, namespace: &str, created: &[CreatedReso
     leftovers
 }
 
+impl Leftover {
+    /// An object the run created and never got to delete (a second signal).
+    pub fn not_torn_down(resource: CreatedResource) -> Self {
+        let problem = "not torn down: the run was stopped before teardown".to_owned();
+        Self { kind: resource.kind, namespace: resource.namespace, name: resource.name, problem }
+    }
+}
+
 fn leftover(kind: Kind, namespace: Option<String>, name: &str, problem: String) -> Leftover {
     Leftover { kind, namespace, name: name.to_owned(), problem }
 }

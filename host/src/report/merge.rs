@@ -24,11 +24,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Counts, ReportError> {
     let mut header: Option<SuiteHeader> = None;
     for input in inputs {
         let scan = scan_file(input)?;
-        counts.tests += scan.counts.tests;
-        counts.failures += scan.counts.failures;
-        counts.errors += scan.counts.errors;
-        counts.skipped += scan.counts.skipped;
-        counts.time += scan.counts.time;
+        counts.merge(&scan.counts);
         if header.is_none() {
             header = scan.first_suite;
         }

@@ -97,10 +97,24 @@ impl Counts {
         }
     }
 
+    /// Adds one case with this outcome.
+    pub fn record(&mut self, outcome: &Outcome, time: Duration) {
+        self.add(outcome.tally(), time);
+    }
+
+    /// Adds every case of `other`.
+    pub fn merge(&mut self, other: &Counts) {
+        self.tests += other.tests;
+        self.failures += other.failures;
+        self.errors += other.errors;
+        self.skipped += other.skipped;
+        self.time += other.time;
+    }
+
     pub(crate) fn of(cases: &[CaseRecord]) -> Self {
         let mut counts = Self::default();
         for case in cases {
-            counts.add(case.outcome.tally(), case.time);
+            counts.record(&case.outcome, case.time);
         }
         counts
     }

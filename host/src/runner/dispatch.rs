@@ -1,7 +1,9 @@
 //! The dispatcher: starts test units up to `-j` at a time, in plan order,
-//! and stops starting them on Ctrl-C/SIGTERM or after `--maxfail` failed
-//! tests. Units already running finish their teardown either way; units
-//! never started are reported as skipped with the reason.
+//! and stops starting them when the run is stopped (a signal, a reporter
+//! that cannot write) or after `--maxfail` failed tests. Units already
+//! running finish their teardown, unless the run is aborted (a second
+//! signal): then it stops waiting for them and reports what it has.
+//! Units never started are reported as skipped with the reason.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,8 +12,9 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::event::{Event, RunTotals, TestRecord, TestStatus};
+use super::event::{EventKind, RunTotals, StopReason, TestRecord, TestStatus};
 use super::unit::{Prepared, TestUnit, UnitContext, run_unit, skip_unit};
+use crate::report::Counts;
 
 #[derive(Debug, Clone, Copy)]
 pub struct DispatchOptions {
@@ -20,20 +23,22 @@ pub struct DispatchOptions {
     pub maxfail: Option<usize>,
 }
 
-/// Runs every unit and returns the totals (also sent as `RunFinished`).
+/// Runs every unit and returns the totals, also sent as `RunFinished`, or
+/// as `RunAborted` when the run was aborted.
 pub async fn run_all(units: Vec<TestUnit>, ctx: Arc<UnitContext>, options: DispatchOptions) -> RunTotals {
     let started = Instant::now();
     let slots = Arc::new(Semaphore::new(options.jobs.max(1)));
     let failures = Arc::new(AtomicUsize::new(0));
     let mut running = JoinSet::new();
+    let ids: Vec<String> = units.iter().map(|u| u.test.id.clone()).collect();
     let mut records: Vec<Option<TestRecord>> = vec![None; units.len()];
-    let mut stopped_early = None;
-    let stop_reason = |failures: &AtomicUsize| -> Option<String> {
-        if ctx.cancel.is_cancelled() {
-            return Some("run interrupted".to_owned());
+    let mut maxfail_reached = None;
+    let stop_reason = |failures: &AtomicUsize| -> Option<StopReason> {
+        if let Some(reason) = ctx.stop.reason() {
+            return Some(reason.clone());
         }
         let limit = options.maxfail?;
-        (failures.load(Ordering::SeqCst) >= limit).then(|| format!("stopped after {limit} failed test(s) (--maxfail {limit})"))
+        (failures.load(Ordering::SeqCst) >= limit).then_some(StopReason::MaxFail { limit })
     };
     for (index, unit) in units.into_iter().enumerate() {
         if matches!(unit.prepared, Prepared::Skip(_)) {
@@ -42,7 +47,7 @@ pub async fn run_all(units: Vec<TestUnit>, ctx: Arc<UnitContext>, options: Dispa
         }
         let slot = tokio::select! {
             slot = slots.clone().acquire_owned() => slot.ok(),
-            () = ctx.cancel.cancelled() => None,
+            () = ctx.stop.requested() => None,
         };
         let reason = stop_reason(&failures);
         if let (Some(slot), None) = (slot, &reason) {
@@ -57,27 +62,43 @@ pub async fn run_all(units: Vec<TestUnit>, ctx: Arc<UnitContext>, options: Dispa
                 (index, record)
             });
         } else {
-            let reason = reason.unwrap_or_else(|| "run interrupted".to_owned());
-            if !ctx.cancel.is_cancelled() {
-                stopped_early.get_or_insert_with(|| reason.clone());
+            let reason = reason.unwrap_or(StopReason::Interrupted);
+            if matches!(reason, StopReason::MaxFail { .. }) {
+                maxfail_reached.get_or_insert_with(|| reason.clone());
             }
-            records[index] = Some(skip_unit(&ctx, &unit, &reason));
+            records[index] = Some(skip_unit(&ctx.events, &unit, &reason.to_string()));
         }
     }
-    while let Some(joined) = running.join_next().await {
+    loop {
+        let joined = tokio::select! {
+            biased;
+            () = ctx.stop.aborted() => break,
+            joined = running.join_next() => joined,
+        };
         match joined {
-            Ok((index, record)) => records[index] = Some(record),
-            Err(error) => tracing::error!("a test task stopped unexpectedly: {error}"),
+            Some(Ok((index, record))) => records[index] = Some(record),
+            Some(Err(error)) => tracing::error!("a test task stopped unexpectedly: {error}"),
+            None => break,
         }
     }
+    let aborted = ctx.stop.is_aborted();
+    // Tests still running when the run was aborted: interrupted, and what
+    // they created is still there (the ledger lists it).
+    let tests: Vec<(String, TestStatus)> =
+        ids.iter().zip(&records).map(|(id, record)| (id.clone(), record.as_ref().map_or(TestStatus::Interrupted, |r| r.status))).collect();
     let records: Vec<TestRecord> = records.into_iter().flatten().collect();
+    let mut cases = Counts::default();
+    for record in &records {
+        cases.merge(&record.cases);
+    }
     let totals = RunTotals {
-        tests: records.iter().map(|r| (r.test.clone(), r.status)).collect(),
+        tests,
         duration: started.elapsed(),
-        interrupted: ctx.cancel.is_cancelled() || records.iter().any(|r| r.status == TestStatus::Interrupted),
-        stopped_early,
+        stopped: ctx.stop.reason().cloned().or(maxfail_reached),
         leftovers: records.iter().flat_map(|r| r.leftovers.clone()).collect(),
+        cases,
     };
-    let _ = ctx.events.send(Event::RunFinished(totals.clone()));
+    let kind = if aborted { EventKind::RunAborted(totals.clone()) } else { EventKind::RunFinished(totals.clone()) };
+    ctx.events.send(kind);
     totals
 }

@@ -1,14 +1,30 @@
 //! What the runner tells its reporters. Events flow one way: the runner
-//! sends, reporters consume, nothing answers.
+//! sends, reporters consume, nothing answers. Every event carries the time
+//! it was sent, so a reporter never reads the clock to place it.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::migration::Leftover;
-use crate::report::Outcome;
+use crate::report::{Counts, Outcome};
+
+/// One thing that happened in a run, and when.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// When the runner sent it.
+    pub timestamp: SystemTime,
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// `kind`, stamped now.
+    pub fn now(kind: EventKind) -> Self {
+        Self { timestamp: SystemTime::now(), kind }
+    }
+}
 
 #[derive(Debug, Clone)]
-pub enum Event {
+pub enum EventKind {
     RunStarted {
         /// Ids of the tests selected for the run, in plan order
         /// (collection skips included).
@@ -27,7 +43,11 @@ pub enum Event {
     },
     StepFinished(StepRecord),
     TestFinished(TestRecord),
+    /// The run ended normally, or was stopped by a first signal.
     RunFinished(RunTotals),
+    /// A second signal: the process exits once the reporters have written
+    /// what they hold. Nothing is torn down; `totals` lists what is left.
+    RunAborted(RunTotals),
 }
 
 /// One finished step: one JUnit test case.
@@ -84,16 +104,40 @@ pub struct TestRecord {
     /// Data collector output, when the test failed.
     pub collected: Option<PathBuf>,
     pub leftovers: Vec<Leftover>,
+    /// Its steps as JUnit cases would count them.
+    pub cases: Counts,
+}
+
+/// Why a run stopped starting tests before the end of the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopReason {
+    /// Ctrl-C or SIGTERM.
+    Interrupted,
+    /// `--maxfail N` (`-x` is 1) failed tests were reached.
+    MaxFail { limit: usize },
+    /// A reporter could not write; the run cannot be reported, so it stops.
+    ReporterFailed { reporter: &'static str, problem: String },
+}
+
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Interrupted => write!(f, "run interrupted"),
+            Self::MaxFail { limit } => write!(f, "stopped after {limit} failed test(s) (--maxfail {limit})"),
+            Self::ReporterFailed { reporter, problem } => write!(f, "stopped: the {reporter} reporter failed: {problem}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct RunTotals {
     pub tests: Vec<(String, TestStatus)>,
     pub duration: Duration,
-    pub interrupted: bool,
-    /// Why the run stopped starting tests early (`--maxfail`).
-    pub stopped_early: Option<String>,
+    /// Why the run stopped starting tests early, if it did.
+    pub stopped: Option<StopReason>,
     pub leftovers: Vec<Leftover>,
+    /// Every step as a JUnit case: what reporter plugins are told.
+    pub cases: Counts,
 }
 
 impl RunTotals {
@@ -103,5 +147,9 @@ impl RunTotals {
 
     pub fn failed(&self) -> bool {
         self.tests.iter().any(|(_, status)| status.is_failure())
+    }
+
+    pub fn interrupted(&self) -> bool {
+        self.stopped == Some(StopReason::Interrupted) || self.tests.iter().any(|(_, status)| *status == TestStatus::Interrupted)
     }
 }

@@ -1,28 +1,35 @@
-//! The runner: selected tests in, events out.
+//! The runner: selected tests in, events out. A library: the CLI builds its
+//! inputs and renders what it returns; tests drive it directly.
 //!
 //! # Architecture
 //!
 //! ```text
+//!   signals::watch ──► Stop ◄── reporters (a reporter that fails stops the run)
+//!         │ (from the first moment: loading plugins, gating, migrating)
+//!         ▼
 //!   prepare_units ── TestUnit per test: Skip | Broken | Ready(Blueprint)
 //!         │
 //!         ▼
-//!   dispatch::run_all ─── -j slots, --maxfail, Ctrl-C/SIGTERM (CancellationToken)
-//!         │  spawns
-//!         ▼
-//!   unit::run_unit ──── steps in order (migration::Lifecycle, watches)
-//!         │             → data collector on failure → teardown
-//!         │
-//!         │ Event (RunStarted, TestStarted, StepFinished, TestFinished,
-//!         │        Warning, RunFinished) over one mpsc channel
-//!         ▼
-//!   reporters::dispatch ──┬─► JunitReporter   (one case per step, atomic write)
-//!                         ├─► LogFileReporter (mtv-host.log, redacted)
-//!                         └─► ConsoleReporter (progress / lines, summary)
+//!   execute ── connect ─► dispatch::run_all ── -j slots, --maxfail, Stop
+//!         │                     │  spawns
+//!         │                     ▼
+//!         │               unit::run_unit ── steps in order (migration::Lifecycle)
+//!         │                     │           → data collector (OutputDir) → teardown
+//!         │                     │
+//!         │  Event { timestamp, kind: RunStarted | TestStarted | StepFinished
+//!         │          | TestFinished | Warning | RunFinished | RunAborted }
+//!         ▼                     ▼
+//!   resources.json     reporting::Reporting ──┬─► JunitReporter   (one case per step, atomic write)
+//!   (created, left)                           ├─► LogFileReporter (mtv-host.log, redacted)
+//!                                             └─► ConsoleReporter (progress / lines, summary)
 //! ```
 //!
-//! Events flow one way. The runner never asks a reporter anything; a
-//! reporter never changes what runs. The dispatcher alone decides what
-//! starts next, so cancellation and fail-fast live in one place.
+//! Events flow one way, each stamped when sent. The runner never asks a
+//! reporter anything; a reporter never changes what runs, except that one
+//! which cannot write stops the run with a typed [`StopReason`]. The
+//! dispatcher alone decides what starts next, so cancellation and
+//! fail-fast live in one place. Counts travel on the stream: every
+//! `TestRecord` carries its steps' JUnit counts and `RunTotals` their sum.
 //!
 //! A test's steps stay together in one task; tests run concurrently up to
 //! `-j`. When a step fails, the later steps are reported as expected
@@ -32,18 +39,27 @@
 
 pub mod dispatch;
 pub mod event;
+pub mod execute;
 pub mod gate;
 pub mod outcome;
+pub mod output_dir;
 pub mod prepare;
 pub mod reporters;
+pub mod reporting;
 pub mod resources;
 pub mod settings;
+pub mod signals;
+pub mod stop;
 pub mod unit;
 
 pub use dispatch::{DispatchOptions, run_all};
-pub use event::{Event, RunTotals, StepRecord, TestRecord, TestStatus};
+pub use event::{Event, EventKind, RunTotals, StepRecord, StopReason, TestRecord, TestStatus};
+pub use execute::{Execution, execute, report_unstarted};
 pub use gate::{GateDecision, Gating};
+pub use output_dir::{OutputDir, Protected};
 pub use prepare::{CopyOffloadPlans, prepare_units};
+pub use reporting::{Events, ReportOutputs, Reporting};
 pub use resources::{RESOURCES_FILE, write_resources};
 pub use settings::{ClusterMode, RUN_KEYS, RunSettings, parse_set};
+pub use stop::Stop;
 pub use unit::{Prepared, TestUnit, UnitContext};

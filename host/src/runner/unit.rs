@@ -3,21 +3,22 @@
 //! reported as events.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-use tokio::sync::mpsc::UnboundedSender;
-use tokio_util::sync::CancellationToken;
-
-use super::event::{Event, StepRecord, TestRecord, TestStatus};
+use super::event::{EventKind, StepRecord, TestRecord, TestStatus};
 use super::gate::GateDecision;
 use super::outcome::{StepEnd, fault, step_outcome, test_status};
+use super::output_dir::OutputDir;
+use super::reporting::Events;
+use super::stop::Stop;
 use crate::migration::{
     Blueprint, Cluster, Journal, Lifecycle, PlanResult, Timeouts, check_expected_failure, check_migrated_vms, directory_for,
     dump_namespace, failed_steps, name_of, teardown,
 };
 use crate::plan::{CollectedTest, MigrationResult, StepName, steps_after_failure};
-use crate::report::{Fault, Outcome};
+use crate::report::{Counts, Fault, Outcome};
+use serde_json::Value;
 
 /// A selected test and what preparation decided for it.
 #[derive(Debug, Clone)]
@@ -45,85 +46,112 @@ pub struct UnitContext {
     pub cluster: Cluster,
     pub timeouts: Timeouts,
     pub skip_teardown: bool,
-    /// `--data-collector-path`, unless `--skip-data-collector`.
-    pub data_collector: Option<PathBuf>,
-    pub cancel: CancellationToken,
-    pub events: UnboundedSender<Event>,
+    /// `--data-collector-path`, where failed tests' objects are dumped;
+    /// `None` with `--skip-data-collector`.
+    pub data_collector: Option<Arc<OutputDir>>,
+    pub stop: Stop,
+    pub events: Events,
 }
 
-impl UnitContext {
-    fn send(&self, event: Event) {
-        // A closed channel means the reporters are gone; the run still finishes its teardown.
-        let _ = self.events.send(event);
-    }
+/// Reports one finished step of `unit`.
+fn report_step(
+    events: &Events,
+    unit: &TestUnit,
+    reported: &mut Reported,
+    step: StepName,
+    outcome: Outcome,
+    duration: Duration,
+    log: Vec<String>,
+) {
+    reported.cases.record(&outcome, duration);
+    events.send(EventKind::StepFinished(StepRecord {
+        test: unit.test.id.clone(),
+        step: step.as_str().to_owned(),
+        outcome: outcome.clone(),
+        duration,
+        log,
+        properties: unit.gate_properties.clone(),
+    }));
+    reported.outcomes.push(outcome);
+}
 
-    fn step(&self, unit: &TestUnit, step: StepName, outcome: Outcome, duration: Duration, log: Vec<String>) -> Outcome {
-        self.send(Event::StepFinished(StepRecord {
-            test: unit.test.id.clone(),
-            step: step.as_str().to_owned(),
-            outcome: outcome.clone(),
-            duration,
-            log,
-            properties: unit.gate_properties.clone(),
-        }));
-        outcome
+/// The steps a unit has reported so far.
+#[derive(Default)]
+struct Reported {
+    outcomes: Vec<Outcome>,
+    cases: Counts,
+}
+
+impl Reported {
+    fn status(&self, interrupted: bool) -> TestStatus {
+        test_status(&self.outcomes.iter().collect::<Vec<_>>(), interrupted)
     }
 }
 
 /// Reports every step of `unit` skipped with `reason`, without running it.
-pub fn skip_unit(ctx: &UnitContext, unit: &TestUnit, reason: &str) -> TestRecord {
+pub fn skip_unit(events: &Events, unit: &TestUnit, reason: &str) -> TestRecord {
+    let mut reported = Reported::default();
     for step in unit.test.spec.steps() {
-        ctx.step(unit, step, Outcome::Skipped { reason: reason.to_owned() }, Duration::ZERO, Vec::new());
+        report_step(events, unit, &mut reported, step, Outcome::Skipped { reason: reason.to_owned() }, Duration::ZERO, Vec::new());
     }
-    finish(ctx, unit, TestStatus::Skipped, Duration::ZERO, Some(reason.to_owned()), None, Vec::new())
+    let ended = Ended { status: TestStatus::Skipped, duration: Duration::ZERO, message: Some(reason.to_owned()) };
+    finish(events, unit, ended, &reported, None, Vec::new())
 }
 
-fn finish(
-    ctx: &UnitContext,
-    unit: &TestUnit,
+/// How a unit ended, before its record is made.
+struct Ended {
     status: TestStatus,
     duration: Duration,
     message: Option<String>,
+}
+
+fn finish(
+    events: &Events,
+    unit: &TestUnit,
+    ended: Ended,
+    reported: &Reported,
     collected: Option<PathBuf>,
     leftovers: Vec<crate::migration::Leftover>,
 ) -> TestRecord {
-    let record = TestRecord { test: unit.test.id.clone(), status, duration, message, collected, leftovers };
-    ctx.send(Event::TestFinished(record.clone()));
+    let Ended { status, duration, message } = ended;
+    let record = TestRecord { test: unit.test.id.clone(), status, duration, message, collected, leftovers, cases: reported.cases };
+    events.send(EventKind::TestFinished(record.clone()));
     record
 }
 
 /// Runs `unit` to the end: steps, data collector, teardown.
 pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
     let blueprint = match &unit.prepared {
-        Prepared::Skip(reason) => return skip_unit(ctx, unit, reason),
+        Prepared::Skip(reason) => return skip_unit(&ctx.events, unit, reason),
         Prepared::Broken(problem) => return broken_unit(ctx, unit, problem),
         Prepared::Ready(blueprint) => blueprint,
     };
     let started = Instant::now();
     let namespace = blueprint.namespace_name().to_owned();
-    ctx.send(Event::TestStarted { test: unit.test.id.clone(), namespace: Some(namespace.clone()) });
+    ctx.events.send(EventKind::TestStarted { test: unit.test.id.clone(), namespace: Some(namespace.clone()) });
     let lifecycle = Lifecycle { cluster: &ctx.cluster, test: &unit.test.id, blueprint, timeouts: ctx.timeouts };
     let steps = unit.test.spec.steps();
-    let mut outcomes = Vec::new();
+    let mut reported = Reported::default();
     let mut failed: Option<StepName> = None;
     let mut interrupted = false;
     let mut finished_plan = None;
     let mut first_problem = None;
     for (index, &step) in steps.iter().enumerate() {
         if interrupted {
-            outcomes.push(ctx.step(unit, step, Outcome::Skipped { reason: "run interrupted".into() }, Duration::ZERO, Vec::new()));
+            let reason = ctx.stop.reason().cloned().unwrap_or(super::event::StopReason::Interrupted).to_string();
+            report_step(&ctx.events, unit, &mut reported, step, Outcome::Skipped { reason }, Duration::ZERO, Vec::new());
             continue;
         }
         if let Some(previous) = failed {
             let reason = steps_after_failure(&steps, previous).into_iter().find(|(s, _)| *s == step).map(|(_, r)| r).unwrap_or_default();
-            outcomes.push(ctx.step(unit, step, Outcome::XFailed { reason }, Duration::ZERO, Vec::new()));
+            report_step(&ctx.events, unit, &mut reported, step, Outcome::XFailed { reason }, Duration::ZERO, Vec::new());
             continue;
         }
         let step_started = Instant::now();
         let mut journal = Journal::default();
         let end = tokio::select! {
             biased;
-            () = ctx.cancel.cancelled() => StepEnd::Interrupted,
+            () = ctx.stop.requested() => StepEnd::Interrupted,
             end = run_step(&lifecycle, step, index == 0, unit, &mut journal, &mut finished_plan) => end,
         };
         match &end {
@@ -135,20 +163,23 @@ pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
             }
         }
         let outcome = step_outcome(&end, &unit.gate);
-        outcomes.push(ctx.step(unit, step, outcome, step_started.elapsed(), journal.take()));
+        report_step(&ctx.events, unit, &mut reported, step, outcome, step_started.elapsed(), journal.take());
     }
-    let status = test_status(&outcomes.iter().collect::<Vec<_>>(), interrupted);
+    let status = reported.status(interrupted);
     let message = match &unit.gate {
         GateDecision::XFail(reason) if status == TestStatus::XFailed => Some(reason.clone()),
         _ => first_problem,
     };
     let collected = match &ctx.data_collector {
-        Some(root) if status.is_failure() || status == TestStatus::Interrupted => {
-            let dir = root.join(directory_for(&unit.test.id));
-            match dump_namespace(&ctx.cluster, &namespace, &dir).await {
-                Ok(_) => Some(dir),
+        Some(output) if status.is_failure() || status == TestStatus::Interrupted => {
+            let dumped = match output.claim(&directory_for(&unit.test.id)) {
+                Ok(dir) => dump_namespace(&ctx.cluster, &namespace, &dir).await.map(|_| dir),
+                Err(problem) => Err(problem),
+            };
+            match dumped {
+                Ok(dir) => Some(dir),
                 Err(problem) => {
-                    ctx.send(Event::Warning(format!("{}: data collector: {problem}", unit.test.id)));
+                    ctx.events.send(EventKind::Warning(format!("{}: data collector: {problem}", unit.test.id)));
                     None
                 }
             }
@@ -160,22 +191,26 @@ pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
     } else {
         teardown(&ctx.cluster, &namespace, &ctx.cluster.ledger().of_test(&unit.test.id), ctx.timeouts.teardown).await
     };
-    finish(ctx, unit, status, started.elapsed(), message, collected, leftovers)
+    finish(&ctx.events, unit, Ended { status, duration: started.elapsed(), message }, &reported, collected, leftovers)
 }
 
 fn broken_unit(ctx: &UnitContext, unit: &TestUnit, problem: &str) -> TestRecord {
     let steps = unit.test.spec.steps();
-    let mut outcomes = Vec::new();
+    let mut reported = Reported::default();
     for (index, &step) in steps.iter().enumerate() {
         let outcome = if index == 0 {
             step_outcome(&StepEnd::Errored(fault("SetupError", problem)), &unit.gate)
         } else {
             Outcome::XFailed { reason: format!("previous step failed ({})", steps[0]) }
         };
-        outcomes.push(ctx.step(unit, step, outcome, Duration::ZERO, Vec::new()));
+        report_step(&ctx.events, unit, &mut reported, step, outcome, Duration::ZERO, Vec::new());
     }
-    let status = test_status(&outcomes.iter().collect::<Vec<_>>(), false);
-    finish(ctx, unit, status, Duration::ZERO, Some(problem.lines().next().unwrap_or_default().to_owned()), None, Vec::new())
+    let ended = Ended {
+        status: reported.status(false),
+        duration: Duration::ZERO,
+        message: Some(problem.lines().next().unwrap_or_default().to_owned()),
+    };
+    finish(&ctx.events, unit, ended, &reported, None, Vec::new())
 }
 
 async fn run_step(

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Reporter;
 use crate::report::Outcome;
-use crate::runner::event::{Event, RunTotals, TestRecord, TestStatus};
+use crate::runner::event::{Event, EventKind, RunTotals, StopReason, TestRecord, TestStatus};
 use crate::secrets::redactor;
 
 const RED: &str = "\x1b[31m";
@@ -109,7 +109,7 @@ impl ConsoleReporter {
         }
     }
 
-    fn summary(&mut self, totals: &RunTotals) {
+    fn summary(&mut self, totals: &RunTotals, aborted: bool) {
         if let Some(bar) = self.progress.take() {
             bar.finish_and_clear();
         }
@@ -132,11 +132,15 @@ impl ConsoleReporter {
             let ns = leftover.namespace.as_deref().map(|ns| format!("{ns}/")).unwrap_or_default();
             self.println(&self.paint(RED, &format!("LEFTOVER {} {ns}{}: {}", leftover.kind, leftover.name, leftover.problem)));
         }
-        if let Some(reason) = &totals.stopped_early {
-            self.println(&self.paint(RED, &format!("!!! {reason} !!!")));
-        }
-        if totals.interrupted {
-            self.println(&self.paint(RED, "!!! interrupted: running migrations were canceled and torn down !!!"));
+        match &totals.stopped {
+            Some(StopReason::Interrupted) if aborted => {
+                self.println(&self.paint(RED, "!!! interrupted twice: stopped without finishing teardown !!!"));
+            }
+            Some(StopReason::Interrupted) => {
+                self.println(&self.paint(RED, "!!! interrupted: running migrations were canceled and torn down !!!"));
+            }
+            Some(reason) => self.println(&self.paint(RED, &format!("!!! {reason} !!!"))),
+            None => {}
         }
         let order = [
             (TestStatus::Failed, "failed"),
@@ -155,7 +159,7 @@ impl ConsoleReporter {
             })
             .collect();
         let counts = if parts.is_empty() { "no tests ran".to_owned() } else { parts.join(", ") };
-        let color = if totals.failed() || totals.interrupted {
+        let color = if totals.failed() || totals.interrupted() {
             RED
         } else if totals.count(TestStatus::Passed) == 0 {
             YELLOW
@@ -183,28 +187,35 @@ fn step_word(outcome: &Outcome) -> &'static str {
 }
 
 impl Reporter for ConsoleReporter {
-    fn handle(&mut self, event: &Event) {
-        match event {
-            Event::RunStarted { tests, steps, deselected, jobs, cluster } => {
+    fn name(&self) -> &'static str {
+        "console"
+    }
+
+    fn handle(&mut self, event: &Event) -> Result<(), String> {
+        match &event.kind {
+            EventKind::RunStarted { tests, steps, deselected, jobs, cluster } => {
                 let deselected = if *deselected > 0 { format!(" / {deselected} deselected") } else { String::new() };
                 self.println(&format!("collected {} tests{deselected}; {jobs} at a time on {cluster}", tests.len()));
                 if let Some(bar) = &self.progress {
                     bar.set_length(*steps as u64);
                 }
             }
-            Event::Warning(warning) => self.warnings.push(warning.clone()),
-            Event::TestStarted { test, .. } => {
+            EventKind::Warning(warning) => self.warnings.push(warning.clone()),
+            EventKind::TestStarted { test, .. } => {
                 self.running.insert(test.clone());
                 self.show_running();
             }
-            Event::StepFinished(step) => {
+            EventKind::StepFinished(step) => {
                 *self.steps.entry(step_word(&step.outcome)).or_default() += 1;
                 if let Some(bar) = &self.progress {
                     bar.inc(1);
                 }
             }
-            Event::TestFinished(test) => self.test_line(test),
-            Event::RunFinished(totals) => self.summary(totals),
+            EventKind::TestFinished(test) => self.test_line(test),
+            EventKind::RunFinished(totals) => self.summary(totals, false),
+            EventKind::RunAborted(totals) => self.summary(totals, true),
         }
+        // A console that cannot print (a closed pipe) is no reason to stop a run.
+        Ok(())
     }
 }

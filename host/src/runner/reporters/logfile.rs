@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use super::Reporter;
-use crate::runner::event::Event;
+use crate::runner::event::{Event, EventKind, RunTotals};
 use crate::secrets::redactor;
 
 pub struct LogFileReporter {
@@ -21,45 +21,55 @@ impl LogFileReporter {
         Ok(Self { out: BufWriter::new(file) })
     }
 
-    fn line(&mut self, text: &str) {
-        let stamp = jiff::Timestamp::now();
+    /// `text`, one log line per line, stamped with the event's time.
+    fn line(&mut self, event: &Event, text: &str) -> std::io::Result<()> {
+        let stamp = jiff::Timestamp::try_from(event.timestamp).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         for line in redactor().redact(text).lines() {
-            let _ = writeln!(self.out, "{stamp:.3} {line}");
+            writeln!(self.out, "{stamp:.3} {line}")?;
+        }
+        Ok(())
+    }
+
+    fn finished(&mut self, event: &Event, totals: &RunTotals, how: &str) -> std::io::Result<()> {
+        let stopped = totals.stopped.as_ref().map(|reason| format!(" ({reason})")).unwrap_or_default();
+        self.line(event, &format!("run {how} in {:.2}s{stopped}", totals.duration.as_secs_f64()))?;
+        self.out.flush()
+    }
+
+    fn write(&mut self, event: &Event) -> std::io::Result<()> {
+        match &event.kind {
+            EventKind::RunStarted { tests, deselected, jobs, cluster, .. } => self
+                .line(event, &format!("run started: {} tests ({deselected} deselected), {jobs} at a time, cluster {cluster}", tests.len())),
+            EventKind::Warning(warning) => self.line(event, &format!("WARNING {warning}")),
+            EventKind::TestStarted { test, namespace } => {
+                self.line(event, &format!("{test} started in namespace {}", namespace.as_deref().unwrap_or("-")))
+            }
+            EventKind::StepFinished(step) => {
+                for entry in &step.log {
+                    self.line(event, &format!("{}::{} | {entry}", step.test, step.step))?;
+                }
+                self.line(event, &format!("{}::{} {:?} ({:.2}s)", step.test, step.step, step.outcome, step.duration.as_secs_f64()))
+            }
+            EventKind::TestFinished(test) => {
+                let message = test.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+                self.line(event, &format!("{} {}{message} ({:.2}s)", test.test, test.status.label(), test.duration.as_secs_f64()))?;
+                for leftover in &test.leftovers {
+                    self.line(event, &format!("{} leftover {} {}: {}", test.test, leftover.kind, leftover.name, leftover.problem))?;
+                }
+                Ok(())
+            }
+            EventKind::RunFinished(totals) => self.finished(event, totals, "finished"),
+            EventKind::RunAborted(totals) => self.finished(event, totals, "aborted"),
         }
     }
 }
 
 impl Reporter for LogFileReporter {
-    fn handle(&mut self, event: &Event) {
-        match event {
-            Event::RunStarted { tests, deselected, jobs, cluster, .. } => {
-                self.line(&format!("run started: {} tests ({deselected} deselected), {jobs} at a time, cluster {cluster}", tests.len()));
-            }
-            Event::Warning(warning) => self.line(&format!("WARNING {warning}")),
-            Event::TestStarted { test, namespace } => {
-                self.line(&format!("{test} started in namespace {}", namespace.as_deref().unwrap_or("-")));
-            }
-            Event::StepFinished(step) => {
-                for entry in &step.log {
-                    self.line(&format!("{}::{} | {entry}", step.test, step.step));
-                }
-                self.line(&format!("{}::{} {:?} ({:.2}s)", step.test, step.step, step.outcome, step.duration.as_secs_f64()));
-            }
-            Event::TestFinished(test) => {
-                let message = test.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
-                self.line(&format!("{} {}{message} ({:.2}s)", test.test, test.status.label(), test.duration.as_secs_f64()));
-                for leftover in &test.leftovers {
-                    self.line(&format!("{} leftover {} {}: {}", test.test, leftover.kind, leftover.name, leftover.problem));
-                }
-            }
-            Event::RunFinished(totals) => {
-                self.line(&format!(
-                    "run finished in {:.2}s{}",
-                    totals.duration.as_secs_f64(),
-                    if totals.interrupted { " (interrupted)" } else { "" }
-                ));
-                let _ = self.out.flush();
-            }
-        }
+    fn name(&self) -> &'static str {
+        "run log"
+    }
+
+    fn handle(&mut self, event: &Event) -> Result<(), String> {
+        self.write(event).map_err(|e| format!("cannot write the run log: {e}"))
     }
 }
