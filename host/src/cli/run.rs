@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use mtv_host::migration::{ClusterLogin, ClusterTls, RunInputs};
-use mtv_host::plan::{JIRA_MARKER, Shard, TestFilter, TestPlan, collect};
+use mtv_host::plan::{Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
 use mtv_host::runner::{
     ClusterMode, CopyOffloadPlans, DispatchOptions, Prepared, RUN_KEYS, RunSettings, TestUnit, gate, parse_set, prepare_units,
@@ -188,11 +188,11 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         println!("no tests collected ({} deselected)", selection.deselected);
         return Ok(Exit::NoTests);
     }
-    let has_jira_markers = selection.tests.iter().any(|t| t.has_marker(JIRA_MARKER));
-    let plugins::Selected { specs, jji_path, notes } = match plugins::specs(&config, args, &loaded.jira, has_jira_markers) {
-        Ok(found) => found,
-        Err(message) => return stop(Exit::Usage, message),
-    };
+    let plugins::Selected { specs, jji, missing_vendors, notes } =
+        match plugins::specs(&config, args, &loaded.jira, &loaded.env, &selection.tests) {
+            Ok(found) => found,
+            Err(message) => return stop(Exit::Usage, message),
+        };
     for note in &notes {
         eprintln!("{note}");
     }
@@ -234,7 +234,8 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
             .filter(|t| t.spec.copyoffload && t.skip_reason().is_none())
             .filter_map(|t| t.storage_vendor_product.clone())
             .collect();
-        copyoffload::plans(Arc::clone(&runtime), Arc::clone(&broker), loaded_plugins.vendors, products, &mut warnings).await?
+        copyoffload::plans(Arc::clone(&runtime), Arc::clone(&broker), loaded_plugins.vendors, products, missing_vendors, &mut warnings)
+            .await?
     };
     let storage_class = settings.storage_class.clone().unwrap_or_else(|| "<storage_class>".to_owned());
     let inputs = loaded.source.as_ref().map(|source| RunInputs {
@@ -281,7 +282,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         Some(Err(problem)) => return stop(Exit::Internal, problem),
         None => return stop(Exit::Internal, "the JUnit report was not written"),
     };
-    report::run_reporters(&runtime, loaded_plugins.reporters, jji_path, args, &loaded.env, &settings, counts).await;
+    report::run_reporters(&runtime, loaded_plugins.reporters, jji, &settings, counts).await;
     let totals = &finished.totals;
     Ok(if totals.interrupted {
         Exit::Interrupted
