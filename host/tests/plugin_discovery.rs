@@ -28,6 +28,17 @@ fn install(root: &Path) -> PathBuf {
     let host = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut command = Command::new(env!("CARGO"));
     command.args(["install", "--offline", "--locked", "--path"]).arg(&host).arg("--root").arg(root).env("CARGO_TARGET_DIR", target);
+    // What cargo sets for this test process: build scripts that watch these
+    // (ring watches CARGO_MANIFEST_DIR) would rebuild for the install, and
+    // again for the next `cargo test`.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let set_by_cargo =
+            ["CARGO_PKG_", "CARGO_BIN_EXE_", "CARGO_MANIFEST_", "CARGO_CRATE_", "CARGO_PRIMARY_", "CARGO_TARGET_TMPDIR", "OUT_DIR"];
+        if set_by_cargo.iter().any(|prefix| name.starts_with(prefix)) {
+            command.env_remove(name.as_ref());
+        }
+    }
     match profile_dir.file_name().and_then(|n| n.to_str()) {
         Some("debug") => command.arg("--debug"),
         Some(profile) => command.args(["--profile", profile]),
