@@ -246,8 +246,9 @@ pub fn choose(
     search: &SearchPath,
 ) -> Result<Choice, String> {
     let configured = |name: &str| config.plugins.iter().any(|p| p.name == name);
-    let mut defaults: Vec<DefaultPlugin> = defaults.into_iter().filter(|d| !configured(&d.spec.name)).collect();
-    defaults.dedup_by(|a, b| a.spec.name == b.spec.name);
+    let mut seen = std::collections::BTreeSet::new();
+    let defaults: Vec<DefaultPlugin> =
+        defaults.into_iter().filter(|d| !configured(&d.spec.name) && seen.insert(d.spec.name.clone())).collect();
     for name in only.iter().chain(without) {
         if !configured(name) && !defaults.iter().any(|d| &d.spec.name == name) && !known.contains(&name.as_str()) {
             let entries: Vec<&str> = config.plugins.iter().map(|p| p.name.as_str()).collect();

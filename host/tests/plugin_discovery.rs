@@ -10,7 +10,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use runner_common::quickstart_dir;
+use mtv_sim::SimConfig;
+use runner_common::{PLAN, Workspace, code, output_of, quickstart_dir, simulator};
 use support::jji::{AI_PROPERTY, FakeJji, Reply};
 use support::{plugin, text};
 
@@ -282,4 +283,20 @@ fn an_entry_wins_over_the_search_path_and_no_plugin_turns_a_default_off() {
 fn support_sha256(path: &Path) -> String {
     let output = Command::new("sha256sum").arg(path).output().unwrap();
     String::from_utf8_lossy(&output.stdout).split_whitespace().next().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_jji_entry_wins_over_the_default_with_its_pin() {
+    let server = FakeJji::start(Reply::Annotate);
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    let pin = "ab".repeat(32);
+    let ws = Workspace::new(PLAN, "", &format!("[[plugins]]\nname = \"jji\"\npath = {:?}\nsha256 = \"{pin}\"\n", plugin("jji")));
+    let mut command = ws.command(&["--analyze-with-ai", "-k", "missing-vm", "--cluster", "kubeconfig"]);
+    command.env("KUBECONFIG", ws.kubeconfig_for(&sim)).env("JJI_SERVER_URL", &server.url);
+    let output = output_of(command).await;
+    let (stdout, stderr) = runner_common::text(&output);
+    assert_eq!(code(&output), 1, "{stdout}\n{stderr}");
+    assert!(stderr.contains("AI analysis skipped: plugin 'jji'") && stderr.contains(&format!("pins {pin}")), "{stderr}");
+    assert!(server.requests().is_empty(), "the default jji.wasm of the dev build was loaded instead of the pinned entry");
+    assert!(!ws.read("junit-report.xml").contains(AI_PROPERTY));
 }

@@ -121,7 +121,7 @@ pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, env: &
         .map(|(default, not_found)| (default.spec.name.clone(), not_found.to_string()))
         .collect();
     for chosen in choice.plugins.iter().filter(|c| matches!(c.origin, Origin::Default { .. })) {
-        tracing::info!("plugin {}: {}", chosen.spec.name, chosen.origin);
+        tracing::debug!("plugin {}: {}", chosen.spec.name, chosen.origin);
     }
     Ok(Selected { specs: choice.plugins.into_iter().map(|c| c.spec).collect(), jji, missing_vendors, notes })
 }
