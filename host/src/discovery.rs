@@ -401,7 +401,11 @@ mod tests {
         let layout = Layout::new();
         touch(&layout.dir("var-a"), "a.wasm");
         touch(&layout.dir("var-a"), "b.wasm");
-        let config = RunConfig::parse(&layout.dir("config/mtv-host.toml"), "[[plugins]]\nname = \"a\"\npath = \"mine.wasm\"\n").unwrap();
+        let config = RunConfig::parse(
+            &layout.dir("config/mtv-host.toml"),
+            "[[plugins]]\nname = \"a\"\npath = \"mine.wasm\"\n[[plugins]]\nname = \"off\"\npath = \"off.wasm\"\nenabled = false\n",
+        )
+        .unwrap();
         let search = layout.search();
         let choice = choose(&config, vec![default("a"), default("b")], &[], &[], &[], &search).unwrap();
         assert_eq!(names(&choice), ["a", "b"]);
@@ -412,12 +416,19 @@ mod tests {
 
         let without_b = choose(&config, vec![default("b")], &[], &[], &["b".into()], &search).unwrap();
         assert_eq!(names(&without_b), ["a"]);
+        let without_a = choose(&config, vec![default("b")], &[], &[], &["a".into()], &search).unwrap();
+        assert_eq!(names(&without_a), ["b"]);
         let only_b = choose(&config, vec![default("b")], &[], &["b".into()], &[], &search).unwrap();
         assert_eq!(names(&only_b), ["b"]);
+        let only_off = choose(&config, vec![default("b")], &[], &["off".into()], &[], &search).unwrap();
+        assert_eq!(names(&only_off), ["off"], "--plugin loads an entry that is not enabled");
+        touch(&layout.dir("var-a"), "off.wasm");
+        let disabled = choose(&config, vec![default("off")], &[], &[], &[], &search).unwrap();
+        assert_eq!(names(&disabled), ["a"], "an entry with enabled = false also keeps the default of its name off");
         let known = choose(&config, vec![], &["c"], &[], &["c".into()], &search).unwrap();
         assert_eq!(names(&known), ["a"]);
         let unknown = choose(&config, vec![default("b")], &["c"], &[], &["z".into()], &search).unwrap_err();
-        assert!(unknown.contains("no plugin named 'z'") && unknown.contains("configured: a; defaults: b, c"), "{unknown}");
+        assert!(unknown.contains("no plugin named 'z'") && unknown.contains("configured: a, off; defaults: b, c"), "{unknown}");
     }
 
     #[test]

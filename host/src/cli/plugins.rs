@@ -91,9 +91,8 @@ pub(crate) fn run(cli: &Cli, command: &PluginsCommand) -> anyhow::Result<Exit> {
 fn list(cli: &Cli, only: &[String], without: &[String]) -> anyhow::Result<Exit> {
     let config = cli.run_config()?;
     let (defaults, notes) = list_defaults(&config)?;
-    let known: Vec<&str> = ALWAYS_KNOWN.to_vec();
     let search = SearchPath::from_process(config.path.as_deref());
-    let choice = choose(&config, defaults, &known, only, without, &search).map_err(anyhow::Error::msg)?;
+    let choice = choose(&config, defaults, &ALWAYS_KNOWN, only, without, &search).map_err(anyhow::Error::msg)?;
     for note in &notes {
         println!("note: {note}");
     }
@@ -124,12 +123,7 @@ fn list(cli: &Cli, only: &[String], without: &[String]) -> anyhow::Result<Exit> 
     }
     for (default, not_found) in &choice.missing {
         failed = true;
-        println!(
-            "{}
-  from      default ({})
-  error     {not_found}",
-            default.spec.name, default.why
-        );
+        println!("{}\n  from      default ({})\n  error     {not_found}", default.spec.name, default.why);
     }
     Ok(if failed { Exit::Failed } else { Exit::Ok })
 }

@@ -55,9 +55,8 @@ pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, env: &
     if let Some(JjiSettings::Enabled { config: jji_config, .. }) = &jji {
         defaults.push(default_plugins::jji(jji_config));
     }
-    let known: Vec<&str> = ALWAYS_KNOWN.iter().copied().chain(products.iter().copied()).collect();
     let search = SearchPath::from_process(config.path.as_deref());
-    let mut choice = choose(config, defaults, &known, &args.only, &args.without, &search)?;
+    let mut choice = choose(config, defaults, &ALWAYS_KNOWN, &args.only, &args.without, &search)?;
     let mut notes = Vec::new();
 
     let jira_gate = choice.plugins.iter().find(|c| c.spec.name == JIRA);
