@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod copyoffload;
+pub mod discovery;
 pub mod enrich;
 pub mod job;
 pub mod migration;

@@ -2,9 +2,11 @@
 //! through its vendor plugin and show what a test would create.
 
 use super::Cli;
+use super::default_plugins;
 use super::exit::Exit;
 use super::sources::SourceArgs;
 use mtv_host::copyoffload::{CopyOffloadError, VendorRegistry, plan_copyoffload};
+use mtv_host::discovery::{SearchPath, choose};
 use mtv_host::plugins::{HostServices, NoAudit, NoSecrets, PluginRuntime, ReqwestTransport};
 use mtv_host::secrets::{Env, REDACTED, ResolvedValue};
 use std::sync::Arc;
@@ -37,13 +39,23 @@ pub(crate) fn run(cli: &Cli, command: &CopyOffloadCommand) -> anyhow::Result<Exi
     let broker = sources.broker(&config, Env::from_process(), true)?;
     let services = HostServices { secrets: Arc::new(NoSecrets), transport: Arc::new(ReqwestTransport::new()), audit: Arc::new(NoAudit) };
     let runtime = PluginRuntime::new(services, cli.cache_dir())?;
+    // The product's vendor plugin: an entry of that name, else
+    // `<product>.wasm` on the plugin search path.
+    let wanted = product.as_deref().or(broker.copyoffload().plain("storage_vendor_product")).map(str::to_owned);
+    let defaults: Vec<_> = wanted.iter().map(|p| default_plugins::vendor(p)).collect();
+    let search = SearchPath::from_process(config.path.as_deref());
+    let choice = choose(&config, defaults, &[], &[], &[], &search).map_err(anyhow::Error::msg)?;
     let mut loaded = Vec::new();
-    for entry in config.selected_plugins(&[], &[]).map_err(anyhow::Error::msg)? {
-        loaded.push(runtime.load(&entry.spec())?);
+    for chosen in &choice.plugins {
+        loaded.push(runtime.load(&chosen.spec)?);
     }
     let (vendors, failures) = VendorRegistry::describe_all(&runtime, loaded);
     for failure in &failures {
         eprintln!("warning: {failure}");
+    }
+    if let Some((default, not_found)) = choice.missing.first().filter(|(d, _)| vendors.find(&d.spec.name).is_err()) {
+        eprintln!("error: profile {profile}: storage_vendor_product '{}' has no vendor plugin: {not_found}", default.spec.name);
+        return Ok(Exit::Failed);
     }
     let plan = match plan_copyoffload(&runtime, &vendors, broker.copyoffload(), product.as_deref()) {
         Ok(plan) => plan,
@@ -59,6 +71,9 @@ pub(crate) fn run(cli: &Cli, command: &CopyOffloadCommand) -> anyhow::Result<Exi
         .unwrap_or_else(|| "<storage_class>".into());
 
     println!("profile {profile}: copy-offload with {} ({}), plugin '{}'", plan.product, plan.display_name, plan.plugin);
+    if let Some(chosen) = choice.plugins.iter().find(|c| c.spec.name == plan.plugin) {
+        println!("  from {}", chosen.origin);
+    }
     println!("\nSecret data (type Opaque):");
     let shown = |value: &ResolvedValue| match value {
         ResolvedValue::Plain(text) => text.clone(),

@@ -2,6 +2,7 @@
 //! subcommand family.
 
 mod copyoffload;
+mod default_plugins;
 mod exit;
 mod job;
 mod junit;

@@ -5,18 +5,25 @@ mod check;
 mod new;
 
 use super::Cli;
+use super::default_plugins::{self, ALWAYS_KNOWN};
 use super::exit::Exit;
+use super::sources::SourceArgs;
 use clap::Subcommand;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
+use mtv_host::config::RunConfig;
+use mtv_host::discovery::{DefaultPlugin, SearchPath, choose};
+use mtv_host::enrich::JjiSettings;
 use mtv_host::plugins::{HostServices, NoAudit, NoSecrets, PluginRuntime, ReqwestTransport};
 use mtv_host::scaffold::{Kind, PluginName};
+use mtv_host::secrets::{Env, jira_cfg_paths, load_jira_settings};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum PluginsCommand {
-    /// Load every plugin the config selects and show its world, contract
-    /// version and grants.
+    /// Load every plugin the config selects and every default component a
+    /// run would add (found on the plugin search path), and show where each
+    /// came from, its world, contract version and grants.
     List {
         /// Only these plugins (repeatable).
         #[arg(long = "plugin", value_name = "NAME")]
@@ -83,32 +90,67 @@ pub(crate) fn run(cli: &Cli, command: &PluginsCommand) -> anyhow::Result<Exit> {
 
 fn list(cli: &Cli, only: &[String], without: &[String]) -> anyhow::Result<Exit> {
     let config = cli.run_config()?;
-    let selected = config.selected_plugins(only, without).map_err(anyhow::Error::msg)?;
-    if selected.is_empty() {
+    let (defaults, notes) = list_defaults(&config)?;
+    let search = SearchPath::from_process(config.path.as_deref());
+    let choice = choose(&config, defaults, &ALWAYS_KNOWN, only, without, &search).map_err(anyhow::Error::msg)?;
+    for note in &notes {
+        println!("note: {note}");
+    }
+    if choice.plugins.is_empty() && choice.missing.is_empty() {
         println!("no plugins selected (add [[plugins]] entries to mtv-host.toml, or pass --config FILE)");
         return Ok(Exit::Ok);
     }
     let runtime = inspection_runtime(cli)?;
     let mut failed = false;
-    for entry in selected {
-        match runtime.load(&entry.spec()) {
+    for chosen in &choice.plugins {
+        println!("{}", chosen.spec.name);
+        match runtime.load(&chosen.spec) {
             Ok(plugin) => {
                 let grants = plugin.grants();
-                println!("{}", plugin.name);
                 println!("  world     {}", plugin.shape.world_summary());
                 println!("  path      {}", plugin.path.display());
-                println!("  sha256    {}{}", plugin.sha256, if entry.sha256.is_some() { " (pinned)" } else { "" });
+                println!("  from      {}", chosen.origin);
+                println!("  sha256    {}{}", plugin.sha256, if chosen.spec.sha256.is_some() { " (pinned)" } else { "" });
                 println!("  http      {}", list_or_none(&grants.http));
                 println!("  secrets   {}", list_or_none(&grants.secrets));
                 println!("  limits    {} ms guest time, {} MiB memory", plugin.limits().deadline_ms, plugin.limits().memory_mib);
             }
             Err(e) => {
                 failed = true;
-                println!("{}\n  error     {e}", entry.name);
+                println!("  from      {}\n  error     {e}", chosen.origin);
             }
         }
     }
+    for (default, not_found) in &choice.missing {
+        failed = true;
+        println!("{}\n  from      default ({})\n  error     {not_found}", default.spec.name, default.why);
+    }
     Ok(if failed { Exit::Failed } else { Exit::Ok })
+}
+
+/// The defaults a run with this config would want: the JIRA gate when
+/// jira.cfg names a server, JJI when JJI_SERVER_URL is set (a run loads it
+/// only with --analyze-with-ai), the vendor of the profile's
+/// storage_vendor_product. A source that cannot be read is a note.
+fn list_defaults(config: &RunConfig) -> anyhow::Result<(Vec<DefaultPlugin>, Vec<String>)> {
+    let env = Env::from_process();
+    let mut defaults = Vec::new();
+    let mut notes = Vec::new();
+    match load_jira_settings(&jira_cfg_paths(&std::env::current_dir()?), &env) {
+        Ok(jira) => defaults.extend(jira.origin().map(|origin| default_plugins::jira(&origin))),
+        Err(e) => notes.push(format!("JIRA settings ignored: {e}")),
+    }
+    match JjiSettings::from_env(&env) {
+        JjiSettings::Enabled { config, .. } => defaults.push(default_plugins::jji(&config)),
+        JjiSettings::Disabled { .. } => {}
+    }
+    if SourceArgs::default().profile(config).is_some() {
+        match SourceArgs::default().broker(config, env, false) {
+            Ok(broker) => defaults.extend(broker.copyoffload().plain("storage_vendor_product").map(default_plugins::vendor)),
+            Err(e) => notes.push(format!("no storage vendor default: {}", mtv_host::secrets::redactor().redact(&format!("{e:#}")))),
+        }
+    }
+    Ok((defaults, notes))
 }
 
 /// `a, b` or `none`.

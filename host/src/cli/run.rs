@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use mtv_host::migration::{ClusterLogin, ClusterTls, RunInputs};
-use mtv_host::plan::{JIRA_MARKER, Shard, TestFilter, TestPlan, collect};
+use mtv_host::plan::{Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
 use mtv_host::runner::{
     ClusterMode, CopyOffloadPlans, DispatchOptions, Execution, Gating, OutputDir, Prepared, Protected, RUN_KEYS, ReportOutputs, Reporting,
@@ -233,11 +233,11 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
             Ok(Exit::Interrupted)
         }
     };
-    let has_jira_markers = selection.tests.iter().any(|t| t.has_marker(JIRA_MARKER));
-    let plugins::Selected { specs, jji_path, notes } = match plugins::specs(&config, args, &loaded.jira, has_jira_markers) {
-        Ok(found) => found,
-        Err(message) => return stop_with(Exit::Usage, message),
-    };
+    let plugins::Selected { specs, jji, missing_vendors, notes } =
+        match plugins::specs(&config, args, &loaded.jira, &loaded.env, &selection.tests) {
+            Ok(found) => found,
+            Err(message) => return stop_with(Exit::Usage, message),
+        };
     for note in &notes {
         eprintln!("{note}");
     }
@@ -282,7 +282,8 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
             .filter(|t| t.spec.copyoffload && t.skip_reason().is_none())
             .filter_map(|t| t.storage_vendor_product.clone())
             .collect();
-        let planning = copyoffload::plans(Arc::clone(&runtime), Arc::clone(&broker), loaded_plugins.vendors, products, &mut warnings);
+        let planning =
+            copyoffload::plans(Arc::clone(&runtime), Arc::clone(&broker), loaded_plugins.vendors, products, missing_vendors, &mut warnings);
         match stop.unless_stopped(planning).await {
             Some(plans) => plans?,
             None => return unstarted("asking the vendor plugins", reporting).await,
@@ -330,7 +331,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         return stop_with(Exit::Internal, reason);
     }
     if !stop.is_requested() {
-        let reporting = report::run_reporters(&runtime, loaded_plugins.reporters, jji_path, args, &loaded.env, &settings, totals.cases);
+        let reporting = report::run_reporters(&runtime, loaded_plugins.reporters, jji, &settings, totals.cases);
         if stop.unless_stopped(reporting).await.is_none() {
             eprintln!("reporter plugins interrupted; {} stays as written", settings.junit_xml.display());
         }

@@ -102,27 +102,6 @@ impl RunConfig {
             _ => path,
         }
     }
-
-    /// The plugins to load for this run: the enabled entries, narrowed by
-    /// `--plugin NAME` (only these) and `--no-plugin NAME` (not these).
-    pub fn selected_plugins(&self, only: &[String], without: &[String]) -> Result<Vec<&PluginEntry>, String> {
-        for name in only.iter().chain(without) {
-            if !self.plugins.iter().any(|p| &p.name == name) {
-                let known: Vec<&str> = self.plugins.iter().map(|p| p.name.as_str()).collect();
-                return Err(format!(
-                    "no plugin named '{name}' in {} (configured: {})",
-                    self.path.as_deref().map(|p| p.display().to_string()).unwrap_or_else(|| DEFAULT_CONFIG.into()),
-                    if known.is_empty() { "none".into() } else { known.join(", ") }
-                ));
-            }
-        }
-        Ok(self
-            .plugins
-            .iter()
-            .filter(|p| if only.is_empty() { p.enabled } else { only.contains(&p.name) })
-            .filter(|p| !without.contains(&p.name))
-            .collect())
-    }
 }
 
 impl PluginEntry {
@@ -179,20 +158,6 @@ mod tests {
         let text = err.to_string();
         assert!(text.starts_with("c.toml: line 4"), "{text}");
         assert!(text.contains("grant"), "{text}");
-    }
-
-    #[test]
-    fn selection_narrows_and_rejects_unknown_names() {
-        let config = RunConfig::parse(
-            Path::new("c.toml"),
-            "[[plugins]]\nname = \"a\"\npath = \"a.wasm\"\n[[plugins]]\nname = \"b\"\npath = \"b.wasm\"\n[[plugins]]\nname = \"c\"\npath = \"c.wasm\"\nenabled = false\n",
-        )
-        .unwrap();
-        let names = |v: Vec<&PluginEntry>| v.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
-        assert_eq!(names(config.selected_plugins(&[], &[]).unwrap()), ["a", "b"]);
-        assert_eq!(names(config.selected_plugins(&["c".into()], &[]).unwrap()), ["c"]);
-        assert_eq!(names(config.selected_plugins(&[], &["a".into()]).unwrap()), ["b"]);
-        assert!(config.selected_plugins(&["zzz".into()], &[]).unwrap_err().contains("configured: a, b, c"));
     }
 
     #[test]

@@ -171,6 +171,9 @@ pub enum Reply {
     /// `307 Temporary Redirect` to `location`, which asks the client to
     /// send the same body there.
     Redirect(String),
+    /// A completed analysis of the report it was sent: the `raw_xml` with
+    /// an AI classification before the first failure (or error).
+    Annotate,
 }
 
 impl Reply {
@@ -257,8 +260,9 @@ fn answer(stream: TcpStream, reply: &Reply, keep_body: bool, log: &Mutex<Vec<See
     } else {
         std::io::copy(&mut limited, &mut std::io::sink()).map(|n| n as usize).unwrap_or(0)
     };
+    let annotated = matches!(reply, Reply::Annotate).then(|| Reply::completed(&annotate(&body)));
     log.lock().unwrap().push(Seen { head, body, body_len });
-    match reply {
+    match annotated.as_ref().unwrap_or(reply) {
         Reply::Answer { status, body } => {
             let _ = write!(
                 writer,
@@ -272,7 +276,19 @@ fn answer(stream: TcpStream, reply: &Reply, keep_body: bool, log: &Mutex<Vec<See
             let _ =
                 write!(writer, "HTTP/1.1 307 Temporary Redirect\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
         }
+        Reply::Annotate => {}
     }
+}
+
+/// The property [`Reply::Annotate`] adds.
+pub const AI_PROPERTY: &str = r#"<properties><property name="ai_classification" value="PRODUCT BUG"/></properties>"#;
+
+/// The request's `raw_xml` with [`AI_PROPERTY`] before its first failure or error.
+fn annotate(body: &[u8]) -> String {
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let raw = request["raw_xml"].as_str().unwrap_or_default();
+    let at = raw.find("<failure ").or_else(|| raw.find("<error ")).unwrap_or(0);
+    format!("{}{AI_PROPERTY}{}", &raw[..at], &raw[at..])
 }
 
 /// A loopback URL nothing listens on.

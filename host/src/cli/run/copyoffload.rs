@@ -17,6 +17,7 @@ pub(crate) async fn plans(
     broker: Arc<SecretBroker>,
     vendors: Vec<LoadedPlugin>,
     products: BTreeSet<String>,
+    missing_vendors: Vec<(String, String)>,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<CopyOffloadPlans> {
     if products.is_empty() {
@@ -27,6 +28,11 @@ pub(crate) async fn plans(
         let mut notes: Vec<String> = failures.iter().map(ToString::to_string).collect();
         let mut plans = CopyOffloadPlans::new();
         for product in products {
+            // No loaded plugin describes the product and its default was found nowhere.
+            if let Some((_, not_found)) = missing_vendors.iter().find(|(p, _)| *p == product).filter(|_| registry.find(&product).is_err()) {
+                plans.insert(product.clone(), Err(format!("storage_vendor_product '{product}' has no vendor plugin: {not_found}")));
+                continue;
+            }
             let planned = plan_copyoffload(&runtime, &registry, broker.copyoffload(), Some(&product)).map_err(|e| e.to_string());
             if let Ok(plan) = &planned {
                 notes.extend(plan.warnings.iter().cloned());

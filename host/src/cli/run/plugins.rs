@@ -1,18 +1,21 @@
-//! The plugins of one run: the config's selection, the JIRA gate added
-//! when `jira.cfg` names a server and the component is built, loaded and
-//! sorted by world.
+//! The plugins of one run: the config's selection and the default
+//! components found on the plugin search path (the JIRA gate when
+//! `jira.cfg` names a server, JJI with `--analyze-with-ai`, the vendor of
+//! each copy-offload product), loaded and sorted by world.
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use mtv_host::config::RunConfig;
-use mtv_host::enrich::JJI_PLUGIN_NAME;
-use mtv_host::plugins::{Grants, LoadedPlugin, PluginRuntime, PluginSpec, World};
+use mtv_host::discovery::{Origin, SearchPath, choose};
+use mtv_host::enrich::{JJI_PLUGIN_NAME, JjiSettings};
+use mtv_host::plan::{CollectedTest, JIRA_MARKER};
+use mtv_host::plugins::{LoadedPlugin, PluginRuntime, PluginSpec, World};
+use mtv_host::secrets::Env;
 
 use super::RunArgs;
 use super::inputs::JiraFacts;
-
-const JIRA_PLUGIN: &str = "jira";
+use crate::cli::default_plugins::{self, ALWAYS_KNOWN, JIRA};
 
 /// Loaded plugins by world.
 #[derive(Default)]
@@ -22,40 +25,62 @@ pub(crate) struct RunPlugins {
     pub reporters: Vec<LoadedPlugin>,
 }
 
-/// What the config asks to load, and what to tell the user about it.
+/// What to load, and what to tell the user about it.
 pub(crate) struct Selected {
     pub specs: Vec<PluginSpec>,
-    /// The `jji` entry's path, for `--analyze-with-ai`.
-    pub jji_path: Option<PathBuf>,
+    /// The JJI reporter, loaded after the report is written.
+    pub jji: Option<PluginSpec>,
+    /// Copy-offload products whose vendor plugin was found nowhere, with
+    /// the message naming the directories searched.
+    pub missing_vendors: Vec<(String, String)>,
     pub notes: Vec<String>,
 }
 
-/// Specs to load: the selected `[[plugins]]` (the JJI reporter is loaded
-/// only for `--analyze-with-ai`), JIRA settings and `--jira-force-run`
-/// merged into the jira gate's settings.
-pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, has_jira_markers: bool) -> Result<Selected, String> {
-    let selected = config.selected_plugins(&args.only, &args.without)?;
-    let jji_path = config.plugins.iter().find(|p| p.name == JJI_PLUGIN_NAME).map(|p| p.path.clone());
+/// Specs to load: the selected `[[plugins]]` and the defaults this run
+/// wants, narrowed by `--plugin`/`--no-plugin`; JIRA settings and
+/// `--jira-force-run` merged into the jira gate's settings. `Err` is a
+/// usage problem (an unknown plugin name, a JIRA gate that cannot load).
+pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, env: &Env, tests: &[CollectedTest]) -> Result<Selected, String> {
+    let has_jira_markers = tests.iter().any(|t| t.has_marker(JIRA_MARKER));
+    let products: BTreeSet<&str> = tests
+        .iter()
+        .filter(|t| t.spec.copyoffload && t.skip_reason().is_none())
+        .filter_map(|t| t.storage_vendor_product.as_deref())
+        .collect();
+    let jji = args.analyze_with_ai.then(|| JjiSettings::from_env(env));
+    let mut defaults: Vec<_> = products.iter().map(|product| default_plugins::vendor(product)).collect();
+    if let (Some(_), Some(origin)) = (&jira.url, &jira.origin) {
+        defaults.push(default_plugins::jira(origin));
+    }
+    if let Some(JjiSettings::Enabled { config: jji_config, .. }) = &jji {
+        defaults.push(default_plugins::jji(jji_config));
+    }
+    let search = SearchPath::from_process(config.path.as_deref());
+    let mut choice = choose(config, defaults, &ALWAYS_KNOWN, &args.only, &args.without, &search)?;
     let mut notes = Vec::new();
-    let mut specs: Vec<PluginSpec> = selected.iter().filter(|p| p.name != JJI_PLUGIN_NAME).map(|p| p.spec()).collect();
-    let configured = config.plugins.iter().any(|p| p.name == JIRA_PLUGIN);
-    let jira_component = built_component("jira.wasm");
-    match (configured, &jira.url, &jira.origin, jira_component) {
-        (false, Some(_), Some(origin), Some(path)) if !args.without.iter().any(|n| n == JIRA_PLUGIN) => {
-            specs.push(PluginSpec {
-                name: JIRA_PLUGIN.to_owned(),
-                path,
-                grants: Grants { http: vec![origin.clone()], secrets: Vec::new() },
-                ..PluginSpec::default()
-            });
-            notes.push(format!("JIRA gating on: jira.cfg names {origin}; the jira plugin may reach that origin only"));
+
+    let jira_gate = choice.plugins.iter().find(|c| c.spec.name == JIRA);
+    match (jira_gate, choice.missing(JIRA), &jira.origin) {
+        (Some(chosen), _, Some(origin)) if matches!(chosen.origin, Origin::Default { .. }) => notes.push(format!(
+            "JIRA gating on: jira.cfg names {origin}; the jira plugin ({}) may reach that origin only",
+            chosen.spec.path.display()
+        )),
+        (Some(_), _, _) => {}
+        (None, Some(not_found), Some(origin)) if has_jira_markers => {
+            return Err(format!(
+                "JIRA gating needs the jira plugin: jira.cfg names {origin}, but {not_found}. To run the jira-marked tests ungated instead, pass --no-plugin jira"
+            ));
         }
-        (false, _, _, _) if has_jira_markers => notes.push(
-            "JIRA gating is off: jira markers run as plain tests. To turn it on, set url in jira.cfg (or PYTEST_JIRA_URL) and build the plugin (cargo xtask plugins), or add a [[plugins]] entry named jira".to_owned(),
+        (None, _, _) if has_jira_markers && (jira.origin.is_some() || config.plugins.iter().any(|p| p.name == JIRA)) => notes.push(
+            "JIRA gating is off: the jira plugin is not selected (--plugin/--no-plugin, or enabled = false); jira markers run as plain tests"
+                .to_owned(),
+        ),
+        (None, _, None) if has_jira_markers => notes.push(
+            "JIRA gating is off: jira markers run as plain tests. To turn it on, set url in jira.cfg (or PYTEST_JIRA_URL), or add a [[plugins]] entry named jira".to_owned(),
         ),
         _ => {}
     }
-    for spec in specs.iter_mut().filter(|s| s.name == JIRA_PLUGIN) {
+    for spec in choice.plugins.iter_mut().map(|c| &mut c.spec).filter(|s| s.name == JIRA) {
         for (key, value) in &jira.settings {
             spec.settings.entry(key.clone()).or_insert_with(|| value.clone());
         }
@@ -63,15 +88,41 @@ pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, has_ji
             spec.settings.insert("force_run".to_owned(), args.jira_force_run.join(","));
         }
     }
-    Ok(Selected { specs, jji_path, notes })
-}
 
-/// A component `cargo xtask plugins` built next to this binary's target
-/// directory (`target/plugins/<file>`).
-fn built_component(file: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let target = exe.parent()?.parent()?;
-    Some(target.join("plugins").join(file)).filter(|path| path.is_file())
+    let chosen_jji = choice.take(JJI_PLUGIN_NAME);
+    let jji = match (jji, chosen_jji) {
+        (None, _) => None,
+        (Some(JjiSettings::Disabled { warning }), _) => {
+            notes.push(warning);
+            None
+        }
+        (Some(JjiSettings::Enabled { config: jji_config, warnings }), chosen) => {
+            notes.extend(warnings.into_iter().map(|w| format!("warning: {w}")));
+            match chosen {
+                Some(chosen) if matches!(chosen.origin, Origin::Entry(_)) => {
+                    Some(default_plugins::jji_from_entry(&jji_config, chosen.spec))
+                }
+                Some(chosen) => Some(chosen.spec),
+                None => {
+                    notes.push(match choice.missing(JJI_PLUGIN_NAME) {
+                        Some(not_found) => format!("AI analysis will be skipped: {not_found}"),
+                        None => "AI analysis will be skipped: --plugin/--no-plugin leave out the jji plugin".to_owned(),
+                    });
+                    None
+                }
+            }
+        }
+    };
+    let missing_vendors = choice
+        .missing
+        .iter()
+        .filter(|(default, _)| products.contains(default.spec.name.as_str()))
+        .map(|(default, not_found)| (default.spec.name.clone(), not_found.to_string()))
+        .collect();
+    for chosen in choice.plugins.iter().filter(|c| matches!(c.origin, Origin::Default { .. })) {
+        tracing::debug!("plugin {}: {}", chosen.spec.name, chosen.origin);
+    }
+    Ok(Selected { specs: choice.plugins.into_iter().map(|c| c.spec).collect(), jji, missing_vendors, notes })
 }
 
 /// Loads every spec on a blocking thread; the first failure stops the run.

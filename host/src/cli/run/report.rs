@@ -1,41 +1,26 @@
 //! Reporter plugins, after the JUnit report is written: the configured
 //! ones, and JJI's AI analysis with `--analyze-with-ai`.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use mtv_host::enrich::{EnrichOutcome, JjiSettings, enrich_report, plugin_spec};
-use mtv_host::plugins::{LoadedPlugin, PluginRuntime, ReportFacts};
+use mtv_host::enrich::{EnrichOutcome, enrich_report};
+use mtv_host::plugins::{LoadedPlugin, PluginRuntime, PluginSpec, ReportFacts};
 use mtv_host::report::Counts;
 use mtv_host::runner::RunSettings;
-use mtv_host::secrets::Env;
-
-use super::RunArgs;
 
 /// Reporter plugins after the report is written: the configured ones, and
 /// JJI with `--analyze-with-ai`. They never change the exit status.
 pub(crate) async fn run_reporters(
     runtime: &Arc<PluginRuntime>,
     mut reporters: Vec<LoadedPlugin>,
-    jji_path: Option<PathBuf>,
-    args: &RunArgs,
-    env: &Env,
+    jji: Option<PluginSpec>,
     settings: &RunSettings,
     counts: Counts,
 ) {
-    if args.analyze_with_ai {
-        match (JjiSettings::from_env(env), jji_path) {
-            (JjiSettings::Enabled { config, warnings }, Some(path)) => {
-                warnings.iter().for_each(|w| eprintln!("warning: {w}"));
-                match runtime.load(&plugin_spec(&config, path)) {
-                    Ok(plugin) => reporters.push(plugin),
-                    Err(error) => eprintln!("AI analysis skipped: {error}"),
-                }
-            }
-            (JjiSettings::Enabled { .. }, None) => {
-                eprintln!("AI analysis skipped: add a [[plugins]] entry named jji (path = \".../jji.wasm\") to mtv-host.toml")
-            }
-            (JjiSettings::Disabled { warning }, _) => eprintln!("{warning}"),
+    if let Some(spec) = jji {
+        match runtime.load(&spec) {
+            Ok(plugin) => reporters.push(plugin),
+            Err(error) => eprintln!("AI analysis skipped: {error}"),
         }
     }
     if reporters.is_empty() {
