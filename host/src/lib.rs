@@ -16,3 +16,4 @@ pub mod runner;
 pub mod scaffold;
 pub mod secrets;
 pub mod tls;
+pub mod yaml;

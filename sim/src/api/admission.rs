@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::errors::ApiError;
 use super::meta;
 use super::resources::ResourceDef;
-use crate::schema::{FieldError, FieldErrorKind};
+use forklift_crds::{FieldError, FieldErrorKind};
 
 /// The `fieldValidation` query parameter: what to do with fields the schema does not know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::schema::FieldError;
+use forklift_crds::FieldError;
 
 /// A failed API call, rendered as a `v1 Status` body with the matching HTTP code.
 #[derive(Debug, Clone)]

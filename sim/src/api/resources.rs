@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use crate::schema::{self, Crd, PrinterColumn};
+use forklift_crds::{Crd, PrinterColumn};
 
 /// One served resource type.
 #[derive(Debug)]
@@ -193,7 +193,7 @@ static RESOURCES: LazyLock<Vec<ResourceDef>> = LazyLock::new(|| {
             printer_columns: Vec::new(),
         })
         .collect();
-    all.extend(schema::crds().iter().map(|crd| ResourceDef {
+    all.extend(forklift_crds::crds().iter().map(|crd| ResourceDef {
         group: crd.group.as_str(),
         version: crd.version.as_str(),
         plural: crd.plural.as_str(),
