@@ -2,8 +2,9 @@
 //! YAML with 1.1 rules, where `on`, `no`, `y`, `~`, `0x1F`, `1_000`, `1:20`
 //! or `2001-12-14` are booleans, nulls, numbers or dates, not strings. So
 //! a string is written plain only when no YAML 1.1 or 1.2 reader can take
-//! it for anything else; every other string is double-quoted, and a
-//! multi-line one is a literal block when that keeps it exact.
+//! it for anything else; every other string is quoted (single quotes when
+//! it has nothing to escape), and a multi-line one is a literal block when
+//! that keeps it exact.
 //!
 //! Every YAML output of the host (`run --setup-plan`, `job render`, the
 //! data collector) is written here.
@@ -96,7 +97,13 @@ fn inline(value: &Value, level: usize, out: &mut String) {
 }
 
 fn quoted_if_needed(text: &str) -> String {
-    if plain_is_safe(text) { text.to_owned() } else { double_quoted(text) }
+    if plain_is_safe(text) {
+        text.to_owned()
+    } else if text.chars().all(|c| is_printable(c) && c != '\t') {
+        format!("'{}'", text.replace('\'', "''"))
+    } else {
+        double_quoted(text)
+    }
 }
 
 /// Whether `text`, written plain, reads back as this same string under
@@ -229,9 +236,9 @@ mod tests {
     fn yaml_1_1_scalars_are_quoted() {
         for text in AMBIGUOUS {
             let yaml = to_string(&json!({ "value": text })).unwrap();
-            assert!(yaml.starts_with("value: \""), "{text:?} as a value is not quoted:\n{yaml}");
+            assert!(yaml.starts_with("value: '"), "{text:?} as a value is not quoted:\n{yaml}");
             let yaml = to_string(&json!({ *text: "key" })).unwrap();
-            assert!(yaml.starts_with('"'), "{text:?} as a key is not quoted:\n{yaml}");
+            assert!(yaml.starts_with('\''), "{text:?} as a key is not quoted:\n{yaml}");
         }
     }
 
@@ -290,10 +297,13 @@ mod tests {
         let yaml = to_string(&doc).unwrap();
         assert_eq!(
             yaml,
-            "spec:\n  b: false\n  empty: {}\n  i: 3\n  \"n\": null\n  none: []\n  vms:\n  - hooks:\n    - step: PreHook\n    name: vm1\n  - x\n  - - 1\n    - - 2\n"
+            "spec:\n  b: false\n  empty: {}\n  i: 3\n  'n': null\n  none: []\n  vms:\n  - hooks:\n    - step: PreHook\n    name: vm1\n  - x\n  - - 1\n    - - 2\n"
         );
         assert_eq!(round_trip(&doc), doc);
-        assert_eq!(to_string(&json!("on")).unwrap(), "\"on\"\n");
+        assert_eq!(to_string(&json!("on")).unwrap(), "'on'\n");
+        assert_eq!(to_string(&json!("it's on")).unwrap(), "it's on\n");
+        assert_eq!(to_string(&json!("'on'")).unwrap(), "'''on'''\n");
+        assert_eq!(to_string(&json!("on\u{7}")).unwrap(), "\"on\\u0007\"\n");
         assert_eq!(to_string(&json!([])).unwrap(), "[]\n");
         assert_eq!(to_string(&json!("a\nb")).unwrap(), "|-\n  a\n  b\n");
     }

@@ -48,6 +48,8 @@ pub(crate) const FORKLIFT: &str = "forklift.konveyor.io";
 pub(crate) const KUBEVIRT: &str = "kubevirt.io";
 pub(crate) const CNI: &str = "k8s.cni.cncf.io";
 pub(crate) const CDI: &str = "cdi.kubevirt.io";
+pub(crate) const RBAC: &str = "rbac.authorization.k8s.io";
+pub(crate) const BATCH: &str = "batch";
 
 const EVENT_FIELDS: &[&str] = &[
     "involvedObject.kind",
@@ -138,6 +140,51 @@ const PLAIN: &[Plain] = &[
         kind: "PersistentVolumeClaim",
         namespaced: true,
         short_names: &["pvc"],
+        status_subresource: true,
+        field_selectors: &[],
+    },
+    // What `mtv-host job render` creates, so its manifests apply here as on a cluster.
+    Plain {
+        group: CORE,
+        version: "v1",
+        plural: "serviceaccounts",
+        singular: "serviceaccount",
+        kind: "ServiceAccount",
+        namespaced: true,
+        short_names: &["sa"],
+        status_subresource: false,
+        field_selectors: &[],
+    },
+    Plain {
+        group: RBAC,
+        version: "v1",
+        plural: "clusterroles",
+        singular: "clusterrole",
+        kind: "ClusterRole",
+        namespaced: false,
+        short_names: &[],
+        status_subresource: false,
+        field_selectors: &[],
+    },
+    Plain {
+        group: RBAC,
+        version: "v1",
+        plural: "clusterrolebindings",
+        singular: "clusterrolebinding",
+        kind: "ClusterRoleBinding",
+        namespaced: false,
+        short_names: &[],
+        status_subresource: false,
+        field_selectors: &[],
+    },
+    Plain {
+        group: BATCH,
+        version: "v1",
+        plural: "jobs",
+        singular: "job",
+        kind: "Job",
+        namespaced: true,
+        short_names: &[],
         status_subresource: true,
         field_selectors: &[],
     },
