@@ -310,7 +310,7 @@ fn encode_secret(obj: &mut Value, errors: &mut Vec<FieldError>) {
         if !data.is_empty() {
             m.insert("data".into(), Value::Object(data));
         }
-        if !m.get("type").and_then(Value::as_str).is_some_and(|t| !t.is_empty()) {
+        if m.get("type").and_then(Value::as_str).is_none_or(str::is_empty) {
             m.insert("type".into(), json!("Opaque"));
         }
     }

@@ -33,12 +33,12 @@ pub(crate) fn decode(resource: &ResourceDef, body: &[u8]) -> Result<Value, ApiEr
     let mut kind = String::new();
     let mut raw: &[u8] = &[];
     for field in Fields::new(envelope) {
-        match field.map_err(|e| bad(e))? {
+        match field.map_err(&bad)? {
             (1, Wire::Bytes(type_meta)) => {
                 for inner in Fields::new(type_meta) {
-                    match inner.map_err(|e| bad(e))? {
-                        (1, Wire::Bytes(v)) => api_version = text(v).map_err(|e| bad(e))?,
-                        (2, Wire::Bytes(v)) => kind = text(v).map_err(|e| bad(e))?,
+                    match inner.map_err(&bad)? {
+                        (1, Wire::Bytes(v)) => api_version = text(v).map_err(&bad)?,
+                        (2, Wire::Bytes(v)) => kind = text(v).map_err(&bad)?,
                         _ => {}
                     }
                 }
@@ -54,7 +54,7 @@ pub(crate) fn decode(resource: &ResourceDef, body: &[u8]) -> Result<Value, ApiEr
         "ConfigMap" => config_map(raw),
         _ => Err("the simulator decodes only Namespaces, Secrets and ConfigMaps from protobuf"),
     }
-    .map_err(|e| bad(e))?;
+    .map_err(&bad)?;
     // The envelope's type wins, so a mismatch is caught by the same checks as in JSON.
     object.insert("apiVersion".into(), json!(api_version));
     object.insert("kind".into(), json!(kind));
