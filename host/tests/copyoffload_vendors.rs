@@ -268,7 +268,7 @@ fn the_objects_validate_against_the_forklift_crds() {
             },
         });
         assert_eq!(map["spec"]["map"].as_array().unwrap().len(), 2);
-        mtv_sim::validate_forklift("StorageMap", &map).unwrap_or_else(|e| panic!("{vendor}: {e:?}"));
+        forklift_crds::validate_kind("StorageMap", &map).unwrap_or_else(|e| panic!("{vendor}: {e:?}"));
         let secret = secret_manifest(&plan, "copyoffload-secret", "auto-test");
         assert_eq!(secret["data"].as_object().unwrap().len(), plan.secret.len());
     }

@@ -19,7 +19,6 @@ mod controller;
 mod http;
 mod inventory;
 mod scenario;
-mod schema;
 mod sim;
 mod stats;
 mod store;
@@ -28,7 +27,6 @@ mod time;
 pub use config::SimConfig;
 pub use inventory::{Datastore, Disk, HookResult, Inventory, Network, Nic, PowerState, SourceVm, VmBehavior};
 pub use scenario::{RequestFault, Scenario, ScenarioHandle};
-pub use schema::{FieldError, FieldErrorKind, validate_forklift};
 pub use sim::Sim;
 pub use stats::SimStats;
 

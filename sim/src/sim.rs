@@ -96,7 +96,9 @@ impl Sim {
             "current-context": "mtv-sim",
             "preferences": {},
         });
-        serde_yaml_ng::to_string(&config).unwrap_or_else(|_| config.to_string())
+        // JSON is YAML, and quoted JSON strings stay strings under the YAML 1.1 rules
+        // kubectl reads with (a token `on` or `0x1F` is no boolean or number).
+        serde_json::to_string_pretty(&config).unwrap_or_else(|_| config.to_string())
     }
 
     /// Requests answered so far.

@@ -382,3 +382,33 @@ async fn parallel_simulators_have_their_own_state() {
     a.sim.shutdown().await;
     b.api(&configmaps(), "default").list(&ListParams::default()).await.expect("b keeps running");
 }
+
+/// Bodies are read by their Content-Type as a real server reads them: protobuf
+/// for the built-in kinds the simulator decodes, 415 for custom resources and
+/// for types no endpoint reads, 400 for a protobuf body that does not decode.
+#[tokio::test]
+async fn request_bodies_are_read_by_their_media_type() {
+    let cluster = start().await;
+    let post = |uri: &str, content_type: &str, body: Vec<u8>| {
+        axum::http::Request::builder().method("POST").uri(uri).header("content-type", content_type).body(body).unwrap()
+    };
+    const PROTOBUF: &str = "application/vnd.kubernetes.protobuf";
+    // runtime.Unknown{typeMeta{v1, Namespace}, raw: Namespace{metadata{name: from-protobuf}}}
+    let mut namespace = b"k8s\0\x0a\x0f\x0a\x02v1\x12\x09Namespace\x12\x11\x0a\x0f\x0a\x0dfrom-protobuf".to_vec();
+    let created: Value =
+        serde_json::from_str(&cluster.client.request_text(post("/api/v1/namespaces", PROTOBUF, namespace.clone())).await.unwrap()).unwrap();
+    assert_eq!((created["kind"].as_str(), created["metadata"]["name"].as_str()), (Some("Namespace"), Some("from-protobuf")));
+
+    namespace.truncate(namespace.len() - 3);
+    let broken = cluster.client.request_text(post("/api/v1/namespaces", PROTOBUF, namespace)).await;
+    assert_eq!(api_error(broken).code, 400);
+
+    let hook = json!({"apiVersion": "forklift.konveyor.io/v1beta1", "kind": "Hook", "metadata": {"name": "h"}, "spec": {"image": "x"}});
+    let hooks = "/apis/forklift.konveyor.io/v1beta1/namespaces/default/hooks";
+    let refused = api_error(cluster.client.request_text(post(hooks, PROTOBUF, hook.to_string().into_bytes())).await);
+    assert_eq!((refused.code, refused.reason.as_str()), (415, "UnsupportedMediaType"));
+    assert!(refused.message.contains("accepted media types include: application/json, application/yaml;"), "{}", refused.message);
+    let refused = api_error(cluster.client.request_text(post("/api/v1/namespaces/default/secrets", "text/plain", b"{}".to_vec())).await);
+    assert!(refused.code == 415 && refused.message.contains(PROTOBUF), "{refused:?}");
+    cluster.client.request_text(post(hooks, "application/json; charset=utf-8", hook.to_string().into_bytes())).await.unwrap();
+}

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use base64::Engine;
 use common::*;
+use forklift_crds::validate_kind as validate_forklift;
 use futures_util::StreamExt;
 use kube::api::{ListParams, Patch, PatchParams};
-use mtv_sim::{SimConfig, VmBehavior, validate_forklift};
+use mtv_sim::{SimConfig, VmBehavior};
 use serde_json::{Value, json};
 
 fn assert_valid(kind: &str, obj: &Value) {

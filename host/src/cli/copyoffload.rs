@@ -85,9 +85,9 @@ pub(crate) fn run(cli: &Cli, command: &CopyOffloadCommand) -> anyhow::Result<Exi
         println!("  {:key_width$}  {:value_width$}  from {}", entry.key, shown(&entry.value), entry.from);
     }
     let entries = plan.storagemap_entries("<copyoffload-secret>", &storage_class, true, true);
-    println!("\nStorageMap spec.map entries:\n{}", indent(&serde_yaml_ng::to_string(&entries)?));
+    println!("\nStorageMap spec.map entries:\n{}", indent(&mtv_host::yaml::to_string(&entries)?));
     match &plan.provider_patch {
-        Some(patch) => println!("vSphere Provider patch (merge):\n{}", indent(&serde_yaml_ng::to_string(patch)?)),
+        Some(patch) => println!("vSphere Provider patch (merge):\n{}", indent(&mtv_host::yaml::to_string(patch)?)),
         None => println!("vSphere Provider patch: none (esxi_clone_method vib)"),
     }
     for warning in &plan.warnings {

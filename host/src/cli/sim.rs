@@ -2,6 +2,7 @@
 //! `kubectl --server http://127.0.0.1:N get plans -A` works against it.
 
 use super::exit::Exit;
+use mtv_host::report::write_private;
 use mtv_sim::{Sim, SimConfig};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -50,7 +51,9 @@ pub(crate) fn run(command: &SimCommand) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let sim = Sim::start_on(config, SocketAddr::from((Ipv4Addr::LOCALHOST, *port))).await?;
-        std::fs::write(kubeconfig, sim.kubeconfig_yaml())?;
+        // It may carry the bearer token: owner-only, and never half-written.
+        write_private(kubeconfig, sim.kubeconfig_yaml().as_bytes())
+            .map_err(|e| anyhow::anyhow!("cannot write the kubeconfig (--kubeconfig): {e}"))?;
         println!("Forklift simulator serving {}", sim.url());
         println!("kubeconfig: {}  (kubectl --kubeconfig {} get plans -A)", kubeconfig.display(), kubeconfig.display());
         if let Some(user) = login {

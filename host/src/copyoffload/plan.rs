@@ -189,7 +189,7 @@ pub fn plan_copyoffload(
         "metadata": { "name": "probe", "namespace": "probe" },
         "spec": { "provider": { "source": { "name": "s" }, "destination": { "name": "d" } }, "map": plan.storagemap_entries("secret", "storage-class", false, false) },
     });
-    if mtv_sim::validate_forklift("StorageMap", &probe).is_err() {
+    if forklift_crds::validate_kind("StorageMap", &probe).is_err() {
         plan.warnings.push(format!(
             "storageVendorProduct '{}' is outside the Forklift StorageMap CRD's list of products: a real cluster rejects this StorageMap until Forklift supports it",
             plan.product

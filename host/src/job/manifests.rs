@@ -215,11 +215,11 @@ fn to_value<T: serde::Serialize>(object: &T) -> serde_json::Value {
 }
 
 /// A multi-document YAML stream for `oc apply -f -`.
-pub fn render_yaml(options: &JobOptions) -> Result<String, serde_yaml_ng::Error> {
+pub fn render_yaml(options: &JobOptions) -> Result<String, serde_json::Error> {
     let mut out = String::new();
     for object in render(options) {
         out.push_str("---\n");
-        out.push_str(&serde_yaml_ng::to_string(&object)?);
+        out.push_str(&crate::yaml::to_string(&object)?);
     }
     Ok(out)
 }

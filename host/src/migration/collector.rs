@@ -18,7 +18,7 @@ pub async fn dump_namespace(cluster: &Cluster, namespace: &str, dir: &Path) -> R
     {
         let items = cluster.list(kind, Some(namespace)).await.map_err(|e| e.to_string())?;
         let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items.into_iter().map(strip_managed_fields).collect::<Vec<_>>()});
-        let yaml = serde_yaml_ng::to_string(&list).map_err(|e| format!("{kind} as YAML: {e}"))?;
+        let yaml = crate::yaml::to_string(&list).map_err(|e| format!("{kind} as YAML: {e}"))?;
         let path = dir.join(file);
         std::fs::write(&path, redactor().redact(&yaml).as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         written.push(path);

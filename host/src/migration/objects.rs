@@ -342,6 +342,26 @@ mod tests {
     }
 
     #[test]
+    fn every_forklift_object_validates_against_its_crd() {
+        let spec = spec(
+            "[[tests]]\nname = \"all-options\"\nwarm_migration = true\ntarget_power_state = \"on\"\n\
+             pvc_name_template = \"{{.VmName}}-disk\"\npreserve_static_ips = true\n\
+             virtual_machines = [{ name = \"vm1\", target_power_state = \"off\" }]\n\
+             pre_hook = { expected_result = \"succeed\" }\npost_hook = { expected_result = \"succeed\" }\n",
+        );
+        let source = source();
+        let networks = ["net-a".to_owned(), "net-b".to_owned()];
+        let inputs = RunInputs { storage_class: "sc", source: &source, source_storages: &["ds-1".to_owned()], source_networks: &networks };
+        let bp = Blueprint::build(&spec, &inputs, None);
+        let forklift: Vec<&Value> = bp.manifests().into_iter().filter(|m| forklift_crds::is_forklift(m)).collect();
+        assert_eq!(forklift.len(), 8, "two Providers, two maps, two Hooks, the Plan and the Migration");
+        for manifest in forklift {
+            assert_eq!(forklift_crds::validate(manifest), Ok(()), "{manifest:#}");
+        }
+        assert_eq!((&bp.plan["spec"]["targetPowerState"], &bp.plan["spec"]["vms"][0]["targetPowerState"]), (&json!("on"), &json!("off")));
+    }
+
+    #[test]
     fn displayed_secrets_show_no_values() {
         let shown = display_manifest(&json!({"kind": "Secret", "data": {"password": "cGFzcw=="}, "stringData": {"user": "u"}}));
         assert_eq!(shown["data"]["password"], REDACTED);

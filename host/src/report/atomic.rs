@@ -14,6 +14,21 @@ where
     F: FnOnce(&mut dyn Write) -> Result<T, E>,
     E: From<io::Error>,
 {
+    replace(path, permissions_for(path), write)
+}
+
+/// Replaces `path` with `bytes` all at once, readable by its owner only
+/// (0600 on Unix) whatever the file it replaces allowed: for credentials.
+/// The bytes are never in a file anyone else may read, not even briefly.
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace(path, private_permissions(), |out| out.write_all(bytes))
+}
+
+fn replace<T, E, F>(path: &Path, permissions: Option<Permissions>, write: F) -> Result<T, E>
+where
+    F: FnOnce(&mut dyn Write) -> Result<T, E>,
+    E: From<io::Error>,
+{
     let context = |what: &str, error: io::Error| io::Error::new(error.kind(), format!("{}: {what}: {error}", path.display()));
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -32,7 +47,7 @@ where
     out.flush().map_err(|error| context("cannot write", error))?;
     drop(out);
 
-    if let Some(permissions) = permissions_for(path) {
+    if let Some(permissions) = permissions {
         temp.as_file().set_permissions(permissions).map_err(|error| context("cannot set permissions", error))?;
     }
     temp.as_file().sync_all().map_err(|error| context("cannot sync to disk", error))?;
@@ -57,5 +72,17 @@ fn default_permissions() -> Option<Permissions> {
 
 #[cfg(not(unix))]
 fn default_permissions() -> Option<Permissions> {
+    None
+}
+
+/// 0600; a temporary file already starts so, this also states it.
+#[cfg(unix)]
+fn private_permissions() -> Option<Permissions> {
+    use std::os::unix::fs::PermissionsExt as _;
+    Some(Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn private_permissions() -> Option<Permissions> {
     None
 }

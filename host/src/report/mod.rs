@@ -30,7 +30,7 @@ mod read;
 mod record;
 mod writer;
 
-pub use atomic::write_atomically;
+pub use atomic::{write_atomically, write_private};
 pub use error::ReportError;
 pub use merge::merge;
 pub use read::{summarize, validate_junit};

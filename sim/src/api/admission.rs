@@ -8,8 +8,9 @@ use serde_json::{Map, Value, json};
 
 use super::errors::ApiError;
 use super::meta;
+use super::protobuf;
 use super::resources::ResourceDef;
-use crate::schema::{FieldError, FieldErrorKind};
+use forklift_crds::{FieldError, FieldErrorKind};
 
 /// The `fieldValidation` query parameter: what to do with fields the schema does not know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,23 @@ pub(crate) fn parse_object(body: &[u8]) -> Result<Value, ApiError> {
         return Err(ApiError::bad_request("metadata must be an object"));
     }
     Ok(value)
+}
+
+/// Reads a create or update body by its `Content-Type`, as the API server does:
+/// JSON or YAML (also when no type is given), protobuf for the kinds that have
+/// it, else 415.
+pub(crate) fn parse_body(resource: &ResourceDef, content_type: &str, body: &[u8]) -> Result<Value, ApiError> {
+    match content_type.split(';').next().unwrap_or_default().trim() {
+        "" | "application/json" | "application/yaml" => parse_object(body),
+        protobuf::MEDIA_TYPE if protobuf::decodable(resource) => protobuf::decode(resource, body),
+        other => {
+            let mut accepted = vec!["application/json", "application/yaml"];
+            if protobuf::decodable(resource) {
+                accepted.push(protobuf::MEDIA_TYPE);
+            }
+            Err(ApiError::unsupported_media_type(other, &accepted))
+        }
+    }
 }
 
 /// Checks `apiVersion`/`kind` against the endpoint and fills them in when missing.
@@ -292,7 +310,7 @@ fn encode_secret(obj: &mut Value, errors: &mut Vec<FieldError>) {
         if !data.is_empty() {
             m.insert("data".into(), Value::Object(data));
         }
-        if !m.get("type").is_some_and(Value::is_string) {
+        if m.get("type").and_then(Value::as_str).is_none_or(str::is_empty) {
             m.insert("type".into(), json!("Opaque"));
         }
     }

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::schema::FieldError;
+use forklift_crds::FieldError;
 
 /// A failed API call, rendered as a `v1 Status` body with the matching HTTP code.
 #[derive(Debug, Clone)]
@@ -55,12 +55,14 @@ impl ApiError {
         Self::new(405, "MethodNotAllowed", message)
     }
 
-    pub fn unsupported_media_type(content_type: &str) -> Self {
+    /// 415 for a body in a media type the endpoint does not read, naming those it does.
+    pub fn unsupported_media_type(content_type: &str, accepted: &[&str]) -> Self {
         Self::new(
             415,
             "UnsupportedMediaType",
             format!(
-                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got {content_type:?}"
+                "the body of the request was in an unknown format - accepted media types include: {}; got {content_type:?}",
+                accepted.join(", ")
             ),
         )
     }

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use crate::schema::{self, Crd, PrinterColumn};
+use forklift_crds::{Crd, PrinterColumn};
 
 /// One served resource type.
 #[derive(Debug)]
@@ -48,6 +48,8 @@ pub(crate) const FORKLIFT: &str = "forklift.konveyor.io";
 pub(crate) const KUBEVIRT: &str = "kubevirt.io";
 pub(crate) const CNI: &str = "k8s.cni.cncf.io";
 pub(crate) const CDI: &str = "cdi.kubevirt.io";
+pub(crate) const RBAC: &str = "rbac.authorization.k8s.io";
+pub(crate) const BATCH: &str = "batch";
 
 const EVENT_FIELDS: &[&str] = &[
     "involvedObject.kind",
@@ -141,6 +143,51 @@ const PLAIN: &[Plain] = &[
         status_subresource: true,
         field_selectors: &[],
     },
+    // What `mtv-host job render` creates, so its manifests apply here as on a cluster.
+    Plain {
+        group: CORE,
+        version: "v1",
+        plural: "serviceaccounts",
+        singular: "serviceaccount",
+        kind: "ServiceAccount",
+        namespaced: true,
+        short_names: &["sa"],
+        status_subresource: false,
+        field_selectors: &[],
+    },
+    Plain {
+        group: RBAC,
+        version: "v1",
+        plural: "clusterroles",
+        singular: "clusterrole",
+        kind: "ClusterRole",
+        namespaced: false,
+        short_names: &[],
+        status_subresource: false,
+        field_selectors: &[],
+    },
+    Plain {
+        group: RBAC,
+        version: "v1",
+        plural: "clusterrolebindings",
+        singular: "clusterrolebinding",
+        kind: "ClusterRoleBinding",
+        namespaced: false,
+        short_names: &[],
+        status_subresource: false,
+        field_selectors: &[],
+    },
+    Plain {
+        group: BATCH,
+        version: "v1",
+        plural: "jobs",
+        singular: "job",
+        kind: "Job",
+        namespaced: true,
+        short_names: &[],
+        status_subresource: true,
+        field_selectors: &[],
+    },
     Plain {
         group: KUBEVIRT,
         version: "v1",
@@ -193,7 +240,7 @@ static RESOURCES: LazyLock<Vec<ResourceDef>> = LazyLock::new(|| {
             printer_columns: Vec::new(),
         })
         .collect();
-    all.extend(schema::crds().iter().map(|crd| ResourceDef {
+    all.extend(forklift_crds::crds().iter().map(|crd| ResourceDef {
         group: crd.group.as_str(),
         version: crd.version.as_str(),
         plural: crd.plural.as_str(),

@@ -146,16 +146,14 @@ async fn resource_call(
     }
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let wants_table = table::wanted(accept);
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     match verb {
         Verb::Get => get(app, &path, wants_table),
         Verb::List => list(app, &path, query, wants_table),
         Verb::Watch => watch::start(app, &path, query.selectors(&path)?, query, wants_table),
-        Verb::Create => create(app, &path, query, body),
-        Verb::Update => update(app, &path, query, body),
-        Verb::Patch => {
-            let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-            patch(app, &path, query, PatchKind::from_content_type(content_type)?, body)
-        }
+        Verb::Create => create(app, &path, query, admission::parse_body(path.resource, content_type, &body)?),
+        Verb::Update => update(app, &path, query, admission::parse_body(path.resource, content_type, &body)?),
+        Verb::Patch => patch(app, &path, query, PatchKind::from_content_type(content_type)?, body),
         Verb::Delete if path.name.is_some() => delete(app, &path, query),
         Verb::Delete => delete_collection(app, &path, query),
     }
@@ -204,13 +202,13 @@ fn field_validation(query: &Query) -> Result<FieldValidation, ApiError> {
     FieldValidation::parse(query.get("fieldValidation"))
 }
 
-fn create(app: &App, path: &ResourcePath, query: &Query, body: Bytes) -> Result<Response, ApiError> {
-    let obj = admission::parse_object(&body)?;
+fn create(app: &App, path: &ResourcePath, query: &Query, obj: Value) -> Result<Response, ApiError> {
     let admitted = admission::admit_create(path.resource, namespace(path), obj, field_validation(query)?)?;
-    if query.dry_run() {
-        return Ok(json_response(StatusCode::CREATED, &admitted.object, &admitted.warnings));
-    }
-    let stored = app.store.create(path.resource, admitted.object)?;
+    let stored = if query.dry_run() {
+        app.store.try_create(path.resource, admitted.object)?
+    } else {
+        app.store.create(path.resource, admitted.object)?
+    };
     Ok(json_response(StatusCode::CREATED, &stored, &admitted.warnings))
 }
 
@@ -244,8 +242,7 @@ fn write(
     Ok(json_response(StatusCode::OK, &object, &warnings))
 }
 
-fn update(app: &App, path: &ResourcePath, query: &Query, body: Bytes) -> Result<Response, ApiError> {
-    let obj = admission::parse_object(&body)?;
+fn update(app: &App, path: &ResourcePath, query: &Query, obj: Value) -> Result<Response, ApiError> {
     let validation = field_validation(query)?;
     write(app, path, query, |current| admission::admit_update(path.resource, current, obj, part(path), validation))
 }
@@ -257,7 +254,7 @@ fn patch(app: &App, path: &ResourcePath, query: &Query, kind: PatchKind, body: B
         // Server-side apply of a missing object creates it.
         let mut obj = admission::parse_object(&body)?;
         obj["metadata"]["name"] = json!(name(path));
-        return create(app, path, query, Bytes::from(obj.to_string()));
+        return create(app, path, query, obj);
     }
     write(app, path, query, |current| {
         let patched = patch::apply(kind, current, &body)?;

@@ -162,7 +162,17 @@ impl Store {
 
     /// Stores a new object. Sets uid, creationTimestamp, resourceVersion, generation,
     /// and the name from `generateName` when there is no name.
-    pub fn create(&self, resource: &'static ResourceDef, mut obj: Value) -> Result<Object, ApiError> {
+    pub fn create(&self, resource: &'static ResourceDef, obj: Value) -> Result<Object, ApiError> {
+        self.create_or_try(resource, obj, false)
+    }
+
+    /// What [`Store::create`] would store (`dryRun=All`): the same checks (namespace,
+    /// name taken) and server-set metadata, but no resourceVersion and nothing stored.
+    pub fn try_create(&self, resource: &'static ResourceDef, obj: Value) -> Result<Object, ApiError> {
+        self.create_or_try(resource, obj, true)
+    }
+
+    fn create_or_try(&self, resource: &'static ResourceDef, mut obj: Value, dry_run: bool) -> Result<Object, ApiError> {
         let mut state = self.lock();
         let namespace = namespace_of(&obj).to_string();
         if resource.namespaced && !state.namespace_exists(&namespace) {
@@ -183,16 +193,19 @@ impl Store {
         if table.contains_key(&key) {
             return Err(ApiError::already_exists(&resource.subject(&name)));
         }
-        state.rv += 1;
-        let rv = state.rv;
         let metadata = &mut obj["metadata"];
         metadata["name"] = json!(name);
         metadata["uid"] = json!(meta::new_uid());
-        metadata["resourceVersion"] = json!(rv.to_string());
         metadata["creationTimestamp"] = json!(crate::time::now_rfc3339());
         if tracks_generation(resource) {
             metadata["generation"] = json!(1);
         }
+        if dry_run {
+            return Ok(Arc::new(obj));
+        }
+        state.rv += 1;
+        let rv = state.rv;
+        obj["metadata"]["resourceVersion"] = json!(rv.to_string());
         let object = Arc::new(obj);
         state.objects.entry(table_key(resource)).or_default().insert(key, object.clone());
         self.commit(

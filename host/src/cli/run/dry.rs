@@ -46,7 +46,7 @@ pub(crate) fn setup_plan(units: &[TestUnit]) -> Result<(), String> {
         say(&format!("# {} — {}", unit.test.id, decision_text(unit, false)));
         let Prepared::Ready(blueprint) = &unit.prepared else { continue };
         for manifest in blueprint.manifests() {
-            let yaml = serde_yaml_ng::to_string(&display_manifest(manifest)).map_err(|e| format!("{}: {e}", name_of(manifest)))?;
+            let yaml = mtv_host::yaml::to_string(&display_manifest(manifest)).map_err(|e| format!("{}: {e}", name_of(manifest)))?;
             say(&format!("---\n{}", yaml.trim_end()));
         }
         if let Some(patch) = &blueprint.provider_patch {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use super::{FieldError, FieldErrorKind};
+use crate::{FieldError, FieldErrorKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SchemaType {
@@ -242,7 +242,7 @@ impl Schema {
                 format!("Invalid value: {value}: {path} in body should match '{source}'"),
             ));
         }
-        if self.date_time && crate::time::parse_rfc3339(s).is_none() {
+        if self.date_time && s.parse::<jiff::Timestamp>().is_err() {
             errors.push(FieldError::new(
                 path,
                 FieldErrorKind::Invalid,
