@@ -4,10 +4,10 @@
 use super::Cli;
 use super::exit::Exit;
 use super::sources::SourceArgs;
-use mtv_host::copyoffload::{CopyOffloadError, VendorRegistry, plan_copyoffload};
-use mtv_host::plugins::{HostServices, NoAudit, NoSecrets, PluginRuntime, ReqwestTransport};
+use super::vendors;
+use mtv_host::copyoffload::{CopyOffloadError, keys_markdown, plan_copyoffload, resolution};
 use mtv_host::secrets::{Env, REDACTED, ResolvedValue};
-use std::sync::Arc;
+use std::path::PathBuf;
 
 #[derive(clap::Subcommand, Debug)]
 pub(crate) enum CopyOffloadCommand {
@@ -25,27 +25,67 @@ pub(crate) enum CopyOffloadCommand {
         #[arg(long, value_name = "NAME")]
         storage_class: Option<String>,
     },
+    /// List the copy-offload keys: the host's, and those each vendor plugin
+    /// declares, with their COPYOFFLOAD_* variables and sensitivity.
+    Keys {
+        /// Print the Markdown page `docs/copyoffload-keys.md` is.
+        #[arg(long)]
+        markdown: bool,
+        /// Vendor components to describe [default: the config's [[plugins]]]
+        #[arg(value_name = "COMPONENT")]
+        components: Vec<PathBuf>,
+    },
 }
 
 pub(crate) fn run(cli: &Cli, command: &CopyOffloadCommand) -> anyhow::Result<Exit> {
-    let CopyOffloadCommand::Check { sources, product, storage_class } = command;
+    match command {
+        CopyOffloadCommand::Check { sources, product, storage_class } => check(cli, sources, product.as_deref(), storage_class.as_deref()),
+        CopyOffloadCommand::Keys { markdown, components } => keys(cli, *markdown, components),
+    }
+}
+
+fn keys(cli: &Cli, markdown: bool, components: &[PathBuf]) -> anyhow::Result<Exit> {
+    let config = cli.run_config()?;
+    let vendors = vendors::load(cli, &config, components)?;
+    for failure in &vendors.failures {
+        eprintln!("warning: {failure}");
+    }
+    let infos = vendors.registry.infos();
+    if markdown {
+        print!("{}", keys_markdown(&infos));
+        return Ok(Exit::Ok);
+    }
+    for rule in mtv_host::copyoffload::HOST_KEYS {
+        let var = if rule.overridable { mtv_host::copyoffload::env_name(rule.key) } else { "(file only)".to_owned() };
+        println!("host  {}  {var}  sensitive={}", rule.key, rule.sensitive);
+    }
+    for info in &infos {
+        for field in &info.fields {
+            println!(
+                "{}  {}  {}  sensitive={}",
+                info.product,
+                field.config_key,
+                mtv_host::copyoffload::env_name(&field.config_key),
+                field.sensitive
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+fn check(cli: &Cli, sources: &SourceArgs, product: Option<&str>, storage_class: Option<&str>) -> anyhow::Result<Exit> {
     let config = cli.run_config()?;
     let Some(profile) = sources.profile(&config) else {
         eprintln!("error: no source provider: pass --source-provider PROFILE or set [run] source_provider in mtv-host.toml");
         return Ok(Exit::Failed);
     };
     let broker = sources.broker(&config, Env::from_process(), true)?;
-    let services = HostServices { secrets: Arc::new(NoSecrets), transport: Arc::new(ReqwestTransport::new()), audit: Arc::new(NoAudit) };
-    let runtime = PluginRuntime::new(services, cli.cache_dir())?;
-    let mut loaded = Vec::new();
-    for entry in config.selected_plugins(&[], &[]).map_err(anyhow::Error::msg)? {
-        loaded.push(runtime.load(&entry.spec())?);
-    }
-    let (vendors, failures) = VendorRegistry::describe_all(&runtime, loaded);
+    let vendors::Vendors { runtime, registry: vendors, failures } = vendors::load(cli, &config, &[])?;
     for failure in &failures {
         eprintln!("warning: {failure}");
     }
-    let plan = match plan_copyoffload(&runtime, &vendors, broker.copyoffload(), product.as_deref()) {
+    let resolution = resolution(&broker).ok_or_else(|| anyhow::anyhow!("the copy-offload integration is not registered"))?;
+    let plan = match plan_copyoffload(&runtime, &vendors, resolution, product) {
         Ok(plan) => plan,
         Err(e @ (CopyOffloadError::Invalid { .. } | CopyOffloadError::UnknownProduct { .. })) => {
             eprintln!("error: profile {profile}: {e}");
@@ -54,7 +94,7 @@ pub(crate) fn run(cli: &Cli, command: &CopyOffloadCommand) -> anyhow::Result<Exi
         Err(e) => return Err(e.into()),
     };
     let storage_class = storage_class
-        .clone()
+        .map(str::to_owned)
         .or_else(|| config.run.get("storage_class").and_then(|v| v.as_str()).map(str::to_string))
         .unwrap_or_else(|| "<storage_class>".into());
 

@@ -112,7 +112,7 @@ fn list(cli: &Cli, only: &[String], without: &[String]) -> anyhow::Result<Exit> 
 }
 
 /// `a, b` or `none`.
-fn list_or_none<S: AsRef<str>>(items: &[S]) -> String {
+pub(crate) fn list_or_none<S: AsRef<str>>(items: &[S]) -> String {
     if items.is_empty() { "none".into() } else { items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ") }
 }
 

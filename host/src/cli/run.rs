@@ -33,7 +33,7 @@ pub(crate) struct RunArgs {
     /// Override a [run] setting of the config (repeatable), e.g. --set storage_class=standard
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_set)]
     set: Vec<(String, String)>,
-    /// Only tests whose id matches the keyword expression ("copyoffload and not vantara")
+    /// Only tests whose id matches the keyword expression ("copyoffload and not warm")
     #[arg(short = 'k', value_name = "EXPR")]
     keyword: Option<String>,
     /// Only tests whose markers match the expression ("tier0 or warm")

@@ -3,6 +3,7 @@
 use super::Cli;
 use super::exit::Exit;
 use super::sources::SourceArgs;
+use super::vendors;
 use mtv_host::secrets::{Env, explain_table};
 
 #[derive(clap::Subcommand, Debug)]
@@ -19,9 +20,10 @@ pub(crate) enum SecretsCommand {
 pub(crate) fn run(cli: &Cli, command: &SecretsCommand) -> anyhow::Result<Exit> {
     let SecretsCommand::Explain { sources } = command;
     let config = cli.run_config()?;
-    let broker = sources.broker(&config, Env::from_process(), false)?;
+    let mut broker = sources.broker(&config, Env::from_process(), false)?;
+    let vendor_warnings = vendors::declare_profile_vendor(cli, &config, &mut broker)?;
     print!("{}", explain_table(&broker.describe()));
-    for warning in broker.warnings() {
+    for warning in broker.warnings().into_iter().chain(vendor_warnings) {
         println!("warning: {warning}");
     }
     Ok(Exit::Ok)

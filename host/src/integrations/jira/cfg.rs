@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::env::Env;
-use super::source::Source;
-use super::value::SecretValue;
+use crate::secrets::Env;
+use crate::secrets::SecretValue;
+use crate::secrets::Source;
 
 pub const JIRA_CFG: &str = "jira.cfg";
 const DEFAULT_SECTION: &str = "DEFAULT";
@@ -71,7 +71,7 @@ pub enum JiraCfgError {
 }
 
 /// The merged JIRA settings.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct JiraSettings {
     pub url: Option<String>,
     pub username: Option<String>,
@@ -123,7 +123,7 @@ impl JiraSettings {
     }
 }
 
-pub(super) fn env_override(key: &str) -> Option<&'static str> {
+pub(crate) fn env_override(key: &str) -> Option<&'static str> {
     JIRA_ENV_OVERRIDES.iter().find(|(name, _)| *name == key).map(|(_, var)| *var)
 }
 
