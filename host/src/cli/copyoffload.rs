@@ -6,7 +6,7 @@ use super::exit::Exit;
 use super::sources::SourceArgs;
 use super::vendors;
 use mtv_host::copyoffload::{CopyOffloadError, keys_markdown, plan_copyoffload, resolution};
-use mtv_host::secrets::{Env, REDACTED, ResolvedValue};
+use mtv_host::secrets::{REDACTED, ResolvedValue};
 use std::path::PathBuf;
 
 #[derive(clap::Subcommand, Debug)]
@@ -75,11 +75,12 @@ fn keys(cli: &Cli, markdown: bool, components: &[PathBuf]) -> anyhow::Result<Exi
 
 fn check(cli: &Cli, sources: &SourceArgs, product: Option<&str>, storage_class: Option<&str>) -> anyhow::Result<Exit> {
     let config = cli.run_config()?;
-    let Some(profile) = sources.profile(&config) else {
+    let settings = sources.settings(&config)?;
+    let Some(profile) = settings.source_provider.clone() else {
         eprintln!("error: no source provider: pass --source-provider PROFILE or set [run] source_provider in mtv-host.toml");
         return Ok(Exit::Failed);
     };
-    let broker = sources.broker(&config, Env::from_process(), true)?;
+    let broker = sources.inputs(&settings, true)?.broker;
     let vendors::Vendors { runtime, registry: vendors, failures } = vendors::load(cli, &config, &[])?;
     for failure in &failures {
         eprintln!("warning: {failure}");
@@ -93,10 +94,7 @@ fn check(cli: &Cli, sources: &SourceArgs, product: Option<&str>, storage_class: 
         }
         Err(e) => return Err(e.into()),
     };
-    let storage_class = storage_class
-        .map(str::to_owned)
-        .or_else(|| config.run.get("storage_class").and_then(|v| v.as_str()).map(str::to_string))
-        .unwrap_or_else(|| "<storage_class>".into());
+    let storage_class = storage_class.map(str::to_owned).or(settings.storage_class).unwrap_or_else(|| "<storage_class>".into());
 
     println!("profile {profile}: copy-offload with {} ({}), plugin '{}'", plan.product, plan.display_name, plan.plugin);
     println!("\nSecret data (type Opaque):");

@@ -8,7 +8,6 @@
 mod copyoffload;
 mod dry;
 mod execute;
-mod inputs;
 mod plugins;
 mod report;
 
@@ -17,13 +16,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
+use mtv_host::integrations::{InputRequest, load_inputs};
 use mtv_host::migration::{ClusterLogin, ClusterTls, RunInputs};
 use mtv_host::plan::{JIRA_MARKER, Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
 use mtv_host::runner::{
     ClusterMode, CopyOffloadPlans, DispatchOptions, Prepared, RUN_KEYS, RunSettings, TestUnit, gate, parse_set, prepare_units,
 };
-use mtv_host::secrets::AuditLog;
+use mtv_host::secrets::{AuditLog, Env};
 
 use super::Cli;
 use super::exit::Exit;
@@ -156,7 +156,17 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         Ok(filter) => filter,
         Err(error) => return stop(Exit::Usage, error),
     };
-    let loaded = match inputs::load(args, &settings, dry_run) {
+    let request = InputRequest {
+        providers_json: args.providers_json.as_deref(),
+        secrets_dir: args.secrets_dir.as_deref(),
+        analyze_with_ai: args.analyze_with_ai,
+        strict: !dry_run,
+        require_providers: false,
+    };
+    let loaded = match std::env::current_dir()
+        .map_err(|e| format!("cannot read the working directory: {e}"))
+        .and_then(|cwd| load_inputs(&request, &settings, Env::from_process(), &cwd))
+    {
         Ok(loaded) => loaded,
         Err(message) => return stop(Exit::Failed, message),
     };

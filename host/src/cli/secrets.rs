@@ -4,7 +4,7 @@ use super::Cli;
 use super::exit::Exit;
 use super::sources::SourceArgs;
 use super::vendors;
-use mtv_host::secrets::{Env, explain_table};
+use mtv_host::secrets::explain_table;
 
 #[derive(clap::Subcommand, Debug)]
 pub(crate) enum SecretsCommand {
@@ -20,10 +20,10 @@ pub(crate) enum SecretsCommand {
 pub(crate) fn run(cli: &Cli, command: &SecretsCommand) -> anyhow::Result<Exit> {
     let SecretsCommand::Explain { sources } = command;
     let config = cli.run_config()?;
-    let mut broker = sources.broker(&config, Env::from_process(), false)?;
-    let vendor_warnings = vendors::declare_profile_vendor(cli, &config, &mut broker)?;
-    print!("{}", explain_table(&broker.describe()));
-    for warning in broker.warnings().into_iter().chain(vendor_warnings) {
+    let mut inputs = sources.inputs(&sources.settings(&config)?, false)?;
+    let vendor_warnings = vendors::declare_profile_vendor(cli, &config, &mut inputs.broker)?;
+    print!("{}", explain_table(&inputs.broker.describe()));
+    for warning in inputs.warnings.into_iter().chain(vendor_warnings) {
         println!("warning: {warning}");
     }
     Ok(Exit::Ok)

@@ -26,9 +26,12 @@
 
 pub mod cluster;
 pub mod copyoffload;
+mod inputs;
 pub mod jira;
 pub mod jji;
 pub mod providers;
+
+pub use inputs::{InputRequest, Inputs, load_inputs};
 
 use crate::plan::{Problem, TestSpec};
 use crate::secrets::{Env, SecretBroker, SecretError, SecretProvider, SecretsDirSettings};

@@ -10,7 +10,7 @@ use mtv_host::enrich::JJI_PLUGIN_NAME;
 use mtv_host::plugins::{Grants, LoadedPlugin, PluginRuntime, PluginSpec, World};
 
 use super::RunArgs;
-use super::inputs::JiraFacts;
+use mtv_host::integrations::jira::JiraFacts;
 
 const JIRA_PLUGIN: &str = "jira";
 
