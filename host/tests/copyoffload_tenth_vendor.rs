@@ -103,6 +103,7 @@ fn secrets_explain_lists_the_declared_key_with_its_source() {
     let row = out.lines().find(|line| line.starts_with("copyoffload.acme_api_key")).unwrap_or_else(|| panic!("no row in {out}"));
     assert!(row.contains("yes") && row.contains("environment variable COPYOFFLOAD_ACME_API_KEY"), "{row}");
     assert!(!out.contains("copyoffload.acme_pool"), "not sensitive: {out}");
+    assert!(out.contains("  copyoffload  .providers.json, COPYOFFLOAD_<KEY>"), "{out}");
     assert!(!out.contains(ENV_KEY) && !out.contains(FILE_KEY) && !out.contains(STORAGE_PW), "{out}");
 
     let output = mtv_host(dir.path(), &["secrets", "explain"]);

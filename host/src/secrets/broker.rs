@@ -173,13 +173,17 @@ impl SecretProvider for EnvSecrets {
     }
 }
 
-/// `https://Issues.Example.com:443/x` → `https://issues.example.com`; text
-/// that is not a URL is compared as given, without a trailing slash.
+/// `https://Issues.Example.com:443/x` → `https://issues.example.com`, the
+/// form origins are compared in; `None` for text without one.
+pub fn origin_of(url: &str) -> Option<String> {
+    let origin = url::Url::parse(url).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
+/// [`origin_of`]; text that is not a URL is compared as given, without a
+/// trailing slash.
 pub(crate) fn normalize_origin(origin: &str) -> String {
-    match url::Url::parse(origin) {
-        Ok(url) if url.origin().is_tuple() => url.origin().ascii_serialization(),
-        _ => origin.trim_end_matches('/').to_owned(),
-    }
+    origin_of(origin).unwrap_or_else(|| origin.trim_end_matches('/').to_owned())
 }
 
 /// `secrets explain` output: one row per secret with whether it is set and

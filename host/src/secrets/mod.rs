@@ -40,7 +40,7 @@ mod value;
 
 pub use audit::{AUDIT_FILE_NAME, AuditEntry, AuditError, AuditEvent, AuditKind, AuditLog};
 pub(crate) use broker::normalize_origin;
-pub use broker::{Claim, SecretBroker, SecretError, SecretOrigin, SecretProvider, Unresolved, explain_table};
+pub use broker::{Claim, SecretBroker, SecretError, SecretOrigin, SecretProvider, Unresolved, explain_table, origin_of};
 pub use dotenv::{DOTENV_FILE, DotenvError, load_dotenv};
 pub use env::Env;
 pub use redactor::{MIN_SECRET_LEN, REDACTED, Redactor, install_panic_hook, redactor};

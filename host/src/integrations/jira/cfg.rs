@@ -16,8 +16,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::secrets::Env;
-use crate::secrets::SecretValue;
 use crate::secrets::Source;
+use crate::secrets::{SecretValue, origin_of};
 
 pub const JIRA_CFG: &str = "jira.cfg";
 const DEFAULT_SECTION: &str = "DEFAULT";
@@ -107,9 +107,7 @@ impl JiraSettings {
     /// The origin (`https://issues.example.com`) of `url`, to match it
     /// against the origin a plugin sends a request to.
     pub fn origin(&self) -> Option<String> {
-        let url = url::Url::parse(self.url.as_deref()?).ok()?;
-        let origin = url.origin();
-        origin.is_tuple().then(|| origin.ascii_serialization())
+        origin_of(self.url.as_deref()?)
     }
 
     /// Where `key` would be read from, for `secrets explain`.
