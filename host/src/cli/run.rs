@@ -222,13 +222,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         Ok(found) => found,
         Err(message) => return stop(Exit::Usage, message),
     };
-    let gate_facts = mtv_host::plugins::RunFacts {
-        source_provider: loaded.facts.source_provider.clone().unwrap_or_default(),
-        source_provider_type: loaded.facts.source_provider_type.clone().unwrap_or_default(),
-        source_provider_version: loaded.facts.source_provider_version.clone(),
-        storage_class: loaded.facts.storage_class.clone().unwrap_or_default(),
-        dry_run,
-    };
+    let gate_facts = loaded.facts.gate_facts(dry_run);
     let gating = match gate::decide(Arc::clone(&runtime), Arc::new(loaded_plugins.gates), gate_facts, &selection.tests).await {
         Ok(gating) => gating,
         Err(message) => return stop(Exit::Failed, message),

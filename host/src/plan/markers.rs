@@ -4,19 +4,13 @@
 use std::collections::BTreeMap;
 
 /// A marker as the gate contract sees it: `jira("MTV-1", run=false)` is
-/// name `jira`, args `["MTV-1"]`, kwargs `[("run", "false")]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Marker {
-    pub name: String,
-    pub args: Vec<String>,
-    pub kwargs: Vec<(String, String)>,
-}
+/// name `jira`, args `["MTV-1"]`, kwargs `[("run", "false")]`. The plan
+/// builds the contract's own type, so gates get it without a copy.
+pub use crate::plugins::Marker;
 
-impl Marker {
-    /// A marker without arguments, as plain `markers = [...]` entries are.
-    pub fn plain(name: &str) -> Self {
-        Self { name: name.to_owned(), args: Vec::new(), kwargs: Vec::new() }
-    }
+/// A marker without arguments, as plain `markers = [...]` entries are.
+pub fn plain_marker(name: &str) -> Marker {
+    Marker { name: name.to_owned(), args: Vec::new(), kwargs: Vec::new() }
 }
 
 /// The marker every JIRA gate reads; set through a test's `jira` table only.
