@@ -11,8 +11,7 @@ use std::path::Path;
 /// exit status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnrichOutcome {
-    /// Nothing was read or sent: a run without failures. (A dry run writes
-    /// no report, so reporters never run for one.)
+    /// Nothing was read or sent: a dry run, or a run without failures.
     Skipped { reason: String },
     /// The report file now holds the plugin's report.
     Replaced { messages: Vec<String> },
@@ -34,6 +33,9 @@ impl EnrichOutcome {
 /// answer. The report is read once; a replacement is redacted, checked to
 /// be JUnit XML and written atomically (temporary file + rename).
 pub fn enrich_report(runtime: &PluginRuntime, plugin: &LoadedPlugin, report_path: &Path, facts: ReportFacts) -> EnrichOutcome {
+    if facts.dry_run {
+        return EnrichOutcome::Skipped { reason: "dry run: nothing to analyze".into() };
+    }
     if facts.failures.saturating_add(facts.errors) == 0 {
         return EnrichOutcome::Skipped { reason: "no failures: nothing to analyze".into() };
     }
