@@ -135,4 +135,9 @@ fn the_generated_key_docs_list_the_declared_keys() {
     let output = mtv_host(dir.path(), &["copyoffload", "keys", "--markdown", fixture("tenth-vendor").to_str().unwrap()]);
     assert!(output.status.success(), "{}", text(&output));
     assert_eq!(String::from_utf8_lossy(&output.stdout), page);
+
+    let output = mtv_host(dir.path(), &["copyoffload", "keys", fixture("tenth-vendor").to_str().unwrap()]);
+    let out = text(&output);
+    assert!(out.contains("acmeArray  acme_api_key  COPYOFFLOAD_ACME_API_KEY  sensitive=true"), "{out}");
+    assert!(out.contains("host  datastore_id  (file only)  sensitive=false"), "{out}");
 }

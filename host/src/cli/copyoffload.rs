@@ -5,7 +5,7 @@ use super::Cli;
 use super::exit::Exit;
 use super::sources::SourceArgs;
 use super::vendors;
-use mtv_host::copyoffload::{CopyOffloadError, keys_markdown, plan_copyoffload, resolution};
+use mtv_host::copyoffload::{CopyOffloadError, HOST_KEYS, env_name, keys_markdown, plan_copyoffload, resolution};
 use mtv_host::secrets::{REDACTED, ResolvedValue};
 use std::path::PathBuf;
 
@@ -55,19 +55,13 @@ fn keys(cli: &Cli, markdown: bool, components: &[PathBuf]) -> anyhow::Result<Exi
         print!("{}", keys_markdown(&infos));
         return Ok(Exit::Ok);
     }
-    for rule in mtv_host::copyoffload::HOST_KEYS {
-        let var = if rule.overridable { mtv_host::copyoffload::env_name(rule.key) } else { "(file only)".to_owned() };
+    for rule in HOST_KEYS {
+        let var = if rule.overridable { env_name(rule.key) } else { "(file only)".to_owned() };
         println!("host  {}  {var}  sensitive={}", rule.key, rule.sensitive);
     }
     for info in &infos {
         for field in &info.fields {
-            println!(
-                "{}  {}  {}  sensitive={}",
-                info.product,
-                field.config_key,
-                mtv_host::copyoffload::env_name(&field.config_key),
-                field.sensitive
-            );
+            println!("{}  {}  {}  sensitive={}", info.product, field.config_key, env_name(&field.config_key), field.sensitive);
         }
     }
     Ok(Exit::Ok)
