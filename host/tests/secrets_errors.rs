@@ -102,7 +102,8 @@ fn unreadable_jira_cfg_names_the_file() {
 #[test]
 fn missing_copyoffload_key_names_key_path_and_env_var() {
     let resolved = resolve_copyoffload("vsphere-8", &Map::new(), &Env::default(), Path::new("/work/.providers.json"));
-    let message = resolved.require("storage_password").expect_err("absent").to_string();
+    assert!(resolved.get("storage_password").is_none(), "absent");
+    let message = resolved.missing_error("storage_password");
     assert!(message.contains("vsphere-8.copyoffload.storage_password"), "{message}");
     assert!(message.contains("COPYOFFLOAD_STORAGE_PASSWORD"), "{message}");
     assert!(message.contains("/work/.providers.json"), "{message}");

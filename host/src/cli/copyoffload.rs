@@ -2,14 +2,12 @@
 //! through its vendor plugin and show what a test would create.
 
 use super::Cli;
-use super::default_plugins;
 use super::exit::Exit;
 use super::sources::SourceArgs;
-use mtv_host::copyoffload::{CopyOffloadError, VendorRegistry, plan_copyoffload};
-use mtv_host::discovery::{SearchPath, choose};
-use mtv_host::plugins::{HostServices, NoAudit, NoSecrets, PluginRuntime, ReqwestTransport};
-use mtv_host::secrets::{Env, REDACTED, ResolvedValue};
-use std::sync::Arc;
+use super::vendors;
+use mtv_host::copyoffload::{CopyOffloadError, HOST_KEYS, PRODUCT_KEY, env_name, keys_markdown, plan_copyoffload, resolution};
+use mtv_host::secrets::{REDACTED, ResolvedValue};
+use std::path::PathBuf;
 
 #[derive(clap::Subcommand, Debug)]
 pub(crate) enum CopyOffloadCommand {
@@ -27,37 +25,70 @@ pub(crate) enum CopyOffloadCommand {
         #[arg(long, value_name = "NAME")]
         storage_class: Option<String>,
     },
+    /// List the copy-offload keys: the host's, and those each vendor plugin
+    /// declares, with their COPYOFFLOAD_* variables and sensitivity.
+    Keys {
+        /// Print the Markdown page `docs/copyoffload-keys.md` is.
+        #[arg(long)]
+        markdown: bool,
+        /// Vendor components to describe [default: the config's [[plugins]]
+        /// entries]
+        #[arg(value_name = "COMPONENT")]
+        components: Vec<PathBuf>,
+    },
 }
 
 pub(crate) fn run(cli: &Cli, command: &CopyOffloadCommand) -> anyhow::Result<Exit> {
-    let CopyOffloadCommand::Check { sources, product, storage_class } = command;
+    match command {
+        CopyOffloadCommand::Check { sources, product, storage_class } => check(cli, sources, product.as_deref(), storage_class.as_deref()),
+        CopyOffloadCommand::Keys { markdown, components } => keys(cli, *markdown, components),
+    }
+}
+
+fn keys(cli: &Cli, markdown: bool, components: &[PathBuf]) -> anyhow::Result<Exit> {
     let config = cli.run_config()?;
-    let Some(profile) = sources.profile(&config) else {
+    let vendors = vendors::load(cli, &config, components, None)?;
+    for failure in &vendors.failures {
+        eprintln!("warning: {failure}");
+    }
+    let infos = vendors.registry.infos();
+    if markdown {
+        print!("{}", keys_markdown(&infos));
+        return Ok(Exit::Ok);
+    }
+    for rule in HOST_KEYS {
+        let var = if rule.overridable { env_name(rule.key) } else { "(file only)".to_owned() };
+        println!("host  {}  {var}  sensitive={}", rule.key, rule.sensitive);
+    }
+    for info in &infos {
+        for field in &info.fields {
+            println!("{}  {}  {}  sensitive={}", info.product, field.config_key, env_name(&field.config_key), field.sensitive);
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+fn check(cli: &Cli, sources: &SourceArgs, product: Option<&str>, storage_class: Option<&str>) -> anyhow::Result<Exit> {
+    let config = cli.run_config()?;
+    let settings = sources.settings(&config)?;
+    let Some(profile) = settings.source_provider.clone() else {
         eprintln!("error: no source provider: pass --source-provider PROFILE or set [run] source_provider in mtv-host.toml");
         return Ok(Exit::Failed);
     };
-    let broker = sources.broker(&config, Env::from_process(), true)?;
-    let services = HostServices { secrets: Arc::new(NoSecrets), transport: Arc::new(ReqwestTransport::new()), audit: Arc::new(NoAudit) };
-    let runtime = PluginRuntime::new(services, cli.cache_dir())?;
+    let broker = sources.inputs(&settings, true)?.broker;
+    let resolution = resolution(&broker).ok_or_else(|| anyhow::anyhow!("the copy-offload integration is not registered"))?;
     // The product's vendor plugin: an entry of that name, else
     // `<product>.wasm` on the plugin search path.
-    let wanted = product.as_deref().or(broker.copyoffload().plain("storage_vendor_product")).map(str::to_owned);
-    let defaults: Vec<_> = wanted.iter().map(|p| default_plugins::vendor(p)).collect();
-    let search = SearchPath::from_process(config.path.as_deref());
-    let choice = choose(&config, defaults, &[], &[], &[], &search).map_err(anyhow::Error::msg)?;
-    let mut loaded = Vec::new();
-    for chosen in &choice.plugins {
-        loaded.push(runtime.load(&chosen.spec)?);
-    }
-    let (vendors, failures) = VendorRegistry::describe_all(&runtime, loaded);
+    let wanted = product.or(resolution.plain(PRODUCT_KEY));
+    let vendors::Vendors { runtime, registry: vendors, failures, origins, missing } = vendors::load(cli, &config, &[], wanted)?;
     for failure in &failures {
         eprintln!("warning: {failure}");
     }
-    if let Some((default, not_found)) = choice.missing.first().filter(|(d, _)| vendors.find(&d.spec.name).is_err()) {
-        eprintln!("error: profile {profile}: storage_vendor_product '{}' has no vendor plugin: {not_found}", default.spec.name);
+    if let Some(not_found) = missing {
+        eprintln!("error: profile {profile}: {not_found}");
         return Ok(Exit::Failed);
     }
-    let plan = match plan_copyoffload(&runtime, &vendors, broker.copyoffload(), product.as_deref()) {
+    let plan = match plan_copyoffload(&runtime, &vendors, resolution, product) {
         Ok(plan) => plan,
         Err(e @ (CopyOffloadError::Invalid { .. } | CopyOffloadError::UnknownProduct { .. })) => {
             eprintln!("error: profile {profile}: {e}");
@@ -65,14 +96,11 @@ pub(crate) fn run(cli: &Cli, command: &CopyOffloadCommand) -> anyhow::Result<Exi
         }
         Err(e) => return Err(e.into()),
     };
-    let storage_class = storage_class
-        .clone()
-        .or_else(|| config.run.get("storage_class").and_then(|v| v.as_str()).map(str::to_string))
-        .unwrap_or_else(|| "<storage_class>".into());
+    let storage_class = storage_class.map(str::to_owned).or(settings.storage_class).unwrap_or_else(|| "<storage_class>".into());
 
     println!("profile {profile}: copy-offload with {} ({}), plugin '{}'", plan.product, plan.display_name, plan.plugin);
-    if let Some(chosen) = choice.plugins.iter().find(|c| c.spec.name == plan.plugin) {
-        println!("  from {}", chosen.origin);
+    if let Some((_, origin)) = origins.iter().find(|(name, _)| *name == plan.plugin) {
+        println!("  from {origin}");
     }
     println!("\nSecret data (type Opaque):");
     let shown = |value: &ResolvedValue| match value {

@@ -12,6 +12,7 @@ mod run;
 mod secrets;
 mod sim;
 mod sources;
+mod vendors;
 
 use clap::{Parser, Subcommand};
 use exit::Exit;

@@ -11,11 +11,11 @@ use super::sources::SourceArgs;
 use clap::Subcommand;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use mtv_host::config::RunConfig;
+use mtv_host::copyoffload::{PRODUCT_KEY, resolution};
 use mtv_host::discovery::{DefaultPlugin, SearchPath, choose};
 use mtv_host::enrich::JjiSettings;
 use mtv_host::plugins::{HostServices, NoAudit, NoSecrets, PluginRuntime, ReqwestTransport};
 use mtv_host::scaffold::{Kind, PluginName};
-use mtv_host::secrets::{Env, jira_cfg_paths, load_jira_settings};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -133,28 +133,20 @@ fn list(cli: &Cli, only: &[String], without: &[String]) -> anyhow::Result<Exit> 
 /// only with --analyze-with-ai), the vendor of the profile's
 /// storage_vendor_product. A source that cannot be read is a note.
 fn list_defaults(config: &RunConfig) -> anyhow::Result<(Vec<DefaultPlugin>, Vec<String>)> {
-    let env = Env::from_process();
-    let mut defaults = Vec::new();
-    let mut notes = Vec::new();
-    match load_jira_settings(&jira_cfg_paths(&std::env::current_dir()?), &env) {
-        Ok(jira) => defaults.extend(jira.origin().map(|origin| default_plugins::jira(&origin))),
-        Err(e) => notes.push(format!("JIRA settings ignored: {e}")),
-    }
-    match JjiSettings::from_env(&env) {
+    let sources = SourceArgs::default();
+    let inputs = sources.inputs(&sources.settings(config)?, false)?;
+    let mut defaults: Vec<DefaultPlugin> = inputs.jira.origin.as_deref().map(default_plugins::jira).into_iter().collect();
+    match JjiSettings::from_env(&inputs.env) {
         JjiSettings::Enabled { config, .. } => defaults.push(default_plugins::jji(&config)),
         JjiSettings::Disabled { .. } => {}
     }
-    if SourceArgs::default().profile(config).is_some() {
-        match SourceArgs::default().broker(config, env, false) {
-            Ok(broker) => defaults.extend(broker.copyoffload().plain("storage_vendor_product").map(default_plugins::vendor)),
-            Err(e) => notes.push(format!("no storage vendor default: {}", mtv_host::secrets::redactor().redact(&format!("{e:#}")))),
-        }
-    }
-    Ok((defaults, notes))
+    let product = resolution(&inputs.broker).and_then(|resolution| resolution.plain(PRODUCT_KEY));
+    defaults.extend(product.map(default_plugins::vendor));
+    Ok((defaults, inputs.warnings))
 }
 
 /// `a, b` or `none`.
-fn list_or_none<S: AsRef<str>>(items: &[S]) -> String {
+pub(crate) fn list_or_none<S: AsRef<str>>(items: &[S]) -> String {
     if items.is_empty() { "none".into() } else { items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ") }
 }
 

@@ -7,7 +7,6 @@
 
 mod copyoffload;
 mod dry;
-mod inputs;
 mod plugins;
 mod report;
 
@@ -16,6 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
+use mtv_host::integrations::{InputRequest, load_inputs};
 use mtv_host::migration::{ClusterLogin, ClusterTls, RunInputs};
 use mtv_host::plan::{Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
@@ -23,7 +23,7 @@ use mtv_host::runner::{
     ClusterMode, CopyOffloadPlans, DispatchOptions, Execution, Gating, OutputDir, Prepared, Protected, RUN_KEYS, ReportOutputs, Reporting,
     RunSettings, Stop, StopReason, TestUnit, execute, gate, parse_set, prepare_units, report_unstarted, signals,
 };
-use mtv_host::secrets::AuditLog;
+use mtv_host::secrets::{AuditLog, Env};
 
 use super::Cli;
 use super::exit::Exit;
@@ -33,7 +33,7 @@ pub(crate) struct RunArgs {
     /// Override a [run] setting of the config (repeatable), e.g. --set storage_class=standard
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_set)]
     set: Vec<(String, String)>,
-    /// Only tests whose id matches the keyword expression ("copyoffload and not vantara")
+    /// Only tests whose id matches the keyword expression ("copyoffload and not warm")
     #[arg(short = 'k', value_name = "EXPR")]
     keyword: Option<String>,
     /// Only tests whose markers match the expression ("tier0 or warm")
@@ -163,7 +163,17 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         Ok(filter) => filter,
         Err(error) => return stop_with(Exit::Usage, error),
     };
-    let loaded = match inputs::load(args, &settings, dry_run) {
+    let request = InputRequest {
+        providers_json: args.providers_json.as_deref(),
+        secrets_dir: args.secrets_dir.as_deref(),
+        analyze_with_ai: args.analyze_with_ai,
+        strict: !dry_run,
+        require_providers: false,
+    };
+    let loaded = match std::env::current_dir()
+        .map_err(|e| format!("cannot read the working directory: {e}"))
+        .and_then(|cwd| load_inputs(&request, &settings, Env::from_process(), &cwd))
+    {
         Ok(loaded) => loaded,
         Err(message) => return stop_with(Exit::Failed, message),
     };
@@ -258,13 +268,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         Some(Err(message)) => return stop_with(Exit::Usage, message),
         None => return unstarted("loading plugins", reporting).await,
     };
-    let gate_facts = mtv_host::plugins::RunFacts {
-        source_provider: loaded.facts.source_provider.clone().unwrap_or_default(),
-        source_provider_type: loaded.facts.source_provider_type.clone().unwrap_or_default(),
-        source_provider_version: loaded.facts.source_provider_version.clone(),
-        storage_class: loaded.facts.storage_class.clone().unwrap_or_default(),
-        dry_run,
-    };
+    let gate_facts = loaded.facts.gate_facts(dry_run);
     let gating = gate::decide(Arc::clone(&runtime), Arc::new(loaded_plugins.gates), gate_facts, &selection.tests);
     let gating = match stop.unless_stopped(gating).await {
         Some(Ok(gating)) => gating,

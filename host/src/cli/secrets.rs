@@ -3,7 +3,9 @@
 use super::Cli;
 use super::exit::Exit;
 use super::sources::SourceArgs;
-use mtv_host::secrets::{Env, explain_table};
+use super::vendors;
+use mtv_host::integrations::INTEGRATIONS;
+use mtv_host::secrets::explain_table;
 
 #[derive(clap::Subcommand, Debug)]
 pub(crate) enum SecretsCommand {
@@ -19,9 +21,15 @@ pub(crate) enum SecretsCommand {
 pub(crate) fn run(cli: &Cli, command: &SecretsCommand) -> anyhow::Result<Exit> {
     let SecretsCommand::Explain { sources } = command;
     let config = cli.run_config()?;
-    let broker = sources.broker(&config, Env::from_process(), false)?;
-    print!("{}", explain_table(&broker.describe()));
-    for warning in broker.warnings() {
+    let mut inputs = sources.inputs(&sources.settings(&config)?, false)?;
+    let vendor_warnings = vendors::declare_profile_vendor(cli, &config, &mut inputs.broker)?;
+    print!("{}", explain_table(&inputs.broker.describe()));
+    println!("\nWhat each integration reads:");
+    for integration in INTEGRATIONS {
+        let reads = integration.reads();
+        println!("  {:<12} {}", integration.name(), reads.files.iter().chain(reads.env).copied().collect::<Vec<_>>().join(", "));
+    }
+    for warning in inputs.warnings.into_iter().chain(vendor_warnings) {
         println!("warning: {warning}");
     }
     Ok(Exit::Ok)

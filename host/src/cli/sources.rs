@@ -1,14 +1,17 @@
-//! Where a command finds its secrets: the flags every secret-reading
-//! command shares, turned into one `SecretBroker`.
+//! The flags every secret-reading command shares, turned into the one
+//! input loader's request (`integrations::load_inputs`).
 
 use mtv_host::config::RunConfig;
-use mtv_host::secrets::{
-    BrokerSources, Env, SecretBroker, jira_cfg_paths, load_jira_settings, load_providers, load_secrets_dir, locate_providers_json,
-};
+use mtv_host::integrations::{InputRequest, Inputs, load_inputs};
+use mtv_host::runner::{RunSettings, parse_set};
+use mtv_host::secrets::Env;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub(crate) struct SourceArgs {
+    /// Override a [run] setting of the config (repeatable), e.g. --set source_provider=vsphere-8
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_set)]
+    pub set: Vec<(String, String)>,
     /// The providers file [default: $PROVIDERS_JSON_PATH, else [run] providers_json, else ./.providers.json]
     #[arg(long, value_name = "FILE")]
     pub providers_json: Option<PathBuf>,
@@ -21,23 +24,22 @@ pub(crate) struct SourceArgs {
 }
 
 impl SourceArgs {
-    /// The profile: the flag, else `[run] source_provider`.
-    pub(crate) fn profile(&self, config: &RunConfig) -> Option<String> {
-        self.source_provider.clone().or_else(|| config.run.get("source_provider").and_then(|v| v.as_str()).map(str::to_string))
+    /// `[run]` with `--set`, and `--source-provider` last.
+    pub(crate) fn settings(&self, config: &RunConfig) -> anyhow::Result<RunSettings> {
+        let mut overrides = self.set.clone();
+        overrides.extend(self.source_provider.iter().map(|profile| ("source_provider".to_owned(), profile.clone())));
+        Ok(RunSettings::resolve(config, &overrides)?)
     }
 
     /// Read every source. A missing providers file is an error only when
     /// `require_providers` is set.
-    pub(crate) fn broker(&self, config: &RunConfig, env: Env, require_providers: bool) -> anyhow::Result<SecretBroker> {
-        let secrets_dir = self.secrets_dir.as_deref().map(load_secrets_dir).transpose()?;
-        let configured = config.run.get("providers_json").and_then(|v| v.as_str()).map(|path| config.resolve_path(path));
-        let location = locate_providers_json(self.providers_json.as_deref(), &env, configured.as_deref(), self.secrets_dir.as_deref());
-        let providers = match load_providers(&location) {
-            Ok(providers) => Some(providers),
-            Err(e) if require_providers || location.path.exists() => return Err(e.into()),
-            Err(_) => None,
+    pub(crate) fn inputs(&self, settings: &RunSettings, require_providers: bool) -> anyhow::Result<Inputs> {
+        let request = InputRequest {
+            providers_json: self.providers_json.as_deref(),
+            secrets_dir: self.secrets_dir.as_deref(),
+            require_providers,
+            ..InputRequest::default()
         };
-        let jira = load_jira_settings(&jira_cfg_paths(&std::env::current_dir()?), &env)?;
-        Ok(SecretBroker::new(BrokerSources { providers, source_profile: self.profile(config), jira: Some(jira), env, secrets_dir }))
+        load_inputs(&request, settings, Env::from_process(), &std::env::current_dir()?).map_err(anyhow::Error::msg)
     }
 }

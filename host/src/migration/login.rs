@@ -18,6 +18,7 @@ use kube::{Client, Config};
 use serde::Deserialize;
 
 use super::cluster::ClusterError;
+use crate::integrations::cluster;
 use crate::secrets::{SecretBroker, SecretValue};
 
 /// How long each login request may take.
@@ -50,7 +51,8 @@ impl ClusterLogin {
     /// The credentials from the run's secret sources; every missing one is
     /// named at once.
     pub fn from_broker(broker: &SecretBroker, tls: ClusterTls) -> Result<ClusterLogin, String> {
-        let (host, username, password) = (broker.cluster_setting("host"), broker.cluster_setting("username"), broker.cluster_password());
+        let (host, username, password) =
+            (cluster::setting(broker, "host"), cluster::setting(broker, "username"), cluster::password(broker));
         let missing: Vec<&str> =
             [("CLUSTER_HOST", host.is_none()), ("CLUSTER_USERNAME", username.is_none()), ("CLUSTER_PASSWORD", password.is_none())]
                 .into_iter()

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::plan::ProviderType;
 use crate::secrets::{ProviderProfile, ResolvedValue};
 
 /// What a test needs to create the source Secret and Provider.
@@ -27,13 +28,14 @@ impl SourceEndpoint {
     pub fn from_profile(profile: &ProviderProfile) -> Result<Self, String> {
         let name = profile.name();
         let file = profile.file().display();
-        let provider_type = profile.provider_type().to_ascii_lowercase();
-        let provider_type = if provider_type == "rhv" { "ovirt".to_owned() } else { provider_type };
+        let kind = ProviderType::parse(profile.provider_type());
+        // A type this host does not know is passed to Forklift as written.
+        let provider_type = kind.map_or_else(|| profile.provider_type().to_ascii_lowercase(), |kind| kind.as_str().to_owned());
         let api_url = profile
             .api_url()
             .filter(|url| !url.is_empty())
             .ok_or_else(|| format!("{file}: profile \"{name}\" has no api_url; add \"api_url\": \"<host or URL>\""))?;
-        let url = provider_url(&provider_type, api_url);
+        let url = provider_url(kind, api_url);
         let text = |key: &str| profile.setting(key).and_then(Value::as_str).map(str::to_owned);
         let mut secret = BTreeMap::new();
         let plain = |text: String| ResolvedValue::Plain(text);
@@ -46,14 +48,15 @@ impl SourceEndpoint {
         }
         let username = profile.username().map(str::to_owned);
         let password = profile.password().cloned();
-        let user_key = if provider_type == "openstack" { "username" } else { "user" };
+        let openstack = kind == Some(ProviderType::Openstack);
+        let user_key = if openstack { "username" } else { "user" };
         if let Some(user) = username {
             secret.insert(user_key.to_owned(), plain(user));
         }
         if let Some(password) = password {
             secret.insert("password".to_owned(), ResolvedValue::Secret(password));
         }
-        if provider_type == "openstack" {
+        if openstack {
             for (secret_key, profile_keys) in [
                 ("regionName", ["region_name", "regionName"]),
                 ("projectName", ["project_name", "projectName"]),
@@ -76,13 +79,13 @@ impl SourceEndpoint {
 
 /// `api_url` as written when it has a scheme; otherwise the API endpoint
 /// Forklift expects for the provider type.
-fn provider_url(provider_type: &str, api_url: &str) -> String {
+fn provider_url(kind: Option<ProviderType>, api_url: &str) -> String {
     if api_url.contains("://") {
         return api_url.to_owned();
     }
-    match provider_type {
-        "vsphere" => format!("https://{api_url}/sdk"),
-        "ovirt" => format!("https://{api_url}/ovirt-engine/api"),
+    match kind {
+        Some(ProviderType::Vsphere) => format!("https://{api_url}/sdk"),
+        Some(ProviderType::Ovirt) => format!("https://{api_url}/ovirt-engine/api"),
         _ => format!("https://{api_url}"),
     }
 }

@@ -3,7 +3,7 @@
 //! conditional markers are resolved into the markers gates see.
 
 use super::load::TestPlan;
-use super::markers::{JIRA_MARKER, Marker};
+use super::markers::{JIRA_MARKER, Marker, plain_marker};
 use super::model::{Condition, JiraMarker, ProviderType, TestSpec};
 
 /// Facts about the run that collection depends on. A fact left `None` (a
@@ -20,6 +20,20 @@ pub struct RunFacts {
     pub storage_class: Option<String>,
     /// The profile's `copyoffload.storage_vendor_product`.
     pub storage_vendor_product: Option<String>,
+}
+
+impl RunFacts {
+    /// The same facts as the gate contract carries them; a fact left
+    /// `None` goes as an empty string.
+    pub fn gate_facts(&self, dry_run: bool) -> crate::plugins::RunFacts {
+        crate::plugins::RunFacts {
+            source_provider: self.source_provider.clone().unwrap_or_default(),
+            source_provider_type: self.source_provider_type.clone().unwrap_or_default(),
+            source_provider_version: self.source_provider_version.clone(),
+            storage_class: self.storage_class.clone().unwrap_or_default(),
+            dry_run,
+        }
+    }
 }
 
 /// One test of the plan, ready for gating and execution.
@@ -101,7 +115,7 @@ fn inapplicable_reason(spec: &TestSpec, kind: &str) -> Option<String> {
 }
 
 fn markers_for(spec: &TestSpec, facts: &RunFacts) -> Vec<Marker> {
-    let plain = spec.markers.iter().map(|name| Marker::plain(name));
+    let plain = spec.markers.iter().map(|name| plain_marker(name));
     let jira = spec.jira.iter().filter(|jira| jira.when.as_ref().is_none_or(|condition| holds(condition, facts))).map(jira_marker);
     plain.chain(jira).collect()
 }

@@ -12,7 +12,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{PlanError, Problem, ProblemKind};
-use super::markers::{JIRA_MARKER, MarkerRegistry, is_valid_jira_key, is_valid_marker_name};
+use super::markers::{JIRA_MARKER, MarkerRegistry, is_valid_marker_name};
 use super::model::{HookResult, MigrationResult, PIPELINE_STEPS, PlanFile, TestSpec};
 
 const FORMAT_DOC: &str = "docs/test-plan.md";
@@ -185,7 +185,7 @@ fn validate(file: &PlanFile, markers: &MarkerRegistry, text: &str, path: &Path) 
         }
         check_name(test, &mut found);
         check_markers(test, markers, path, &mut found);
-        check_jira(test, &mut found);
+        found.extend(crate::integrations::check_test(test));
         check_virtual_machines(test, &mut found);
         check_expectations(test, &mut found);
         problems.extend(found.into_iter().map(|problem| problem.at(Some(position)).in_test(Some(&test.name))));
@@ -217,23 +217,6 @@ fn check_markers(test: &TestSpec, markers: &MarkerRegistry, path: &Path, problem
                 path.display(),
                 registered.join(", ")
             )));
-        }
-    }
-}
-
-fn check_jira(test: &TestSpec, problems: &mut Vec<Problem>) {
-    for jira in &test.jira {
-        if jira.keys.is_empty() {
-            problems.push(
-                Problem::new(ProblemKind::InvalidJiraKey, "a jira marker has no issue keys")
-                    .hint("list at least one key: jira = [{ keys = [\"MTV-123\"] }]"),
-            );
-        }
-        for key in jira.keys.iter().filter(|key| !is_valid_jira_key(key)) {
-            problems.push(
-                Problem::new(ProblemKind::InvalidJiraKey, format!("jira key \"{key}\" does not match [A-Z]+-[0-9]+"))
-                    .hint("write the issue key as JIRA shows it, e.g. \"MTV-2846\""),
-            );
         }
     }
 }

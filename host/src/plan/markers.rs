@@ -4,19 +4,13 @@
 use std::collections::BTreeMap;
 
 /// A marker as the gate contract sees it: `jira("MTV-1", run=false)` is
-/// name `jira`, args `["MTV-1"]`, kwargs `[("run", "false")]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Marker {
-    pub name: String,
-    pub args: Vec<String>,
-    pub kwargs: Vec<(String, String)>,
-}
+/// name `jira`, args `["MTV-1"]`, kwargs `[("run", "false")]`. The plan
+/// builds the contract's own type, so gates get it without a copy.
+pub use crate::plugins::Marker;
 
-impl Marker {
-    /// A marker without arguments, as plain `markers = [...]` entries are.
-    pub fn plain(name: &str) -> Self {
-        Self { name: name.to_owned(), args: Vec::new(), kwargs: Vec::new() }
-    }
+/// A marker without arguments, as plain `markers = [...]` entries are.
+pub fn plain_marker(name: &str) -> Marker {
+    Marker { name: name.to_owned(), args: Vec::new(), kwargs: Vec::new() }
 }
 
 /// The marker every JIRA gate reads; set through a test's `jira` table only.
@@ -71,30 +65,9 @@ pub(crate) fn is_valid_marker_name(name: &str) -> bool {
     starts_well && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && !matches!(name, "and" | "or" | "not")
 }
 
-/// `[A-Z]+-[0-9]+`, the default JIRA issue key pattern.
-pub(crate) fn is_valid_jira_key(key: &str) -> bool {
-    let Some((project, number)) = key.split_once('-') else {
-        return false;
-    };
-    !project.is_empty()
-        && project.chars().all(|c| c.is_ascii_uppercase())
-        && !number.is_empty()
-        && number.chars().all(|c| c.is_ascii_digit())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn jira_keys_follow_the_default_pattern() {
-        assert!(is_valid_jira_key("MTV-2846"));
-        assert!(!is_valid_jira_key("mtv-1"));
-        assert!(!is_valid_jira_key("MTV-"));
-        assert!(!is_valid_jira_key("MTV2846"));
-        assert!(!is_valid_jira_key("MTV-12-3"));
-        assert!(!is_valid_jira_key("M1-3"));
-    }
 
     #[test]
     fn marker_names_must_work_in_expressions() {

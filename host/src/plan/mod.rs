@@ -19,7 +19,7 @@
 //! ]
 //! warm_migration = false
 //! copyoffload = false
-//! storage_vendor_product = "ontap"   # copy-offload only; else the profile's vendor
+//! storage_vendor_product = "<product>" # copy-offload only; else the profile's vendor
 //! pvc_name_template = "pvc"
 //! target_power_state = "on"          # on | off | auto
 //! preserve_static_ips = false

@@ -5,6 +5,9 @@ pub mod gate {
     wasmtime::component::bindgen!({
         path: "../wit",
         world: "mtv:plugin/gate@0.2.0",
+        // The plan's collected tests carry the contract's `Marker` and are
+        // compared in tests.
+        additional_derives: [PartialEq, Eq],
     });
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::plan::CollectedTest;
-use crate::plugins::{Decision, LoadedPlugin, Marker, PluginRuntime, RunFacts, TestItem};
+use crate::plugins::{Decision, LoadedPlugin, PluginRuntime, RunFacts, TestItem};
 
 /// What the gates decided for one test.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -81,11 +81,7 @@ fn stricter(a: GateDecision, b: GateDecision) -> GateDecision {
 }
 
 fn test_item(test: &CollectedTest) -> TestItem {
-    TestItem {
-        id: test.id.clone(),
-        name: test.name().to_owned(),
-        markers: test.markers.iter().map(|m| Marker { name: m.name.clone(), args: m.args.clone(), kwargs: m.kwargs.clone() }).collect(),
-    }
+    TestItem { id: test.id.clone(), name: test.name().to_owned(), markers: test.markers.clone() }
 }
 
 #[cfg(test)]

@@ -1,26 +1,28 @@
-//! Secrets: the host owns every secret. This module finds them, resolves
-//! them by the documented rules, hands them out by name, and keeps them out
-//! of every output.
+//! Secrets: the host owns every secret. This module holds what every
+//! integration shares: the value type that never prints, the redactor, the
+//! audit log, the environment snapshot (with `.env` and a mounted Secret
+//! directory as generic sources) and the broker, an ordered registry of
+//! secret providers. Which secrets exist, and where each comes from, is the
+//! business of the integration that owns it (`crate::integrations`).
 //!
 //! ```text
-//!  sources                      resolution                 use
-//!  ───────                      ──────────                 ───
 //!  process env ──► Env ◄── .env (dotenv, only with --analyze-with-ai,
-//!                   │            never overriding the real env)
-//!  .providers.json ─┼─► providers ──► copyoffload::resolve ─┐
-//!   (flag/env/dir)  │   (profiles)    (COPYOFFLOAD_* rules) │
-//!  jira.cfg files ──┼─► jira_cfg (PYTEST_JIRA_* win) ───────┤
-//!  secrets dir ─────┴─► secrets_dir (in-cluster Secret) ────┤
-//!                                                           ▼
-//!                                                     SecretBroker
-//!                                         get("jira.token"), origin_credential,
-//!                                         describe() ─► `secrets explain`
-//!                                                           │
-//!                  grants (plugins module) decide who may ask
-//!                                                           │
-//!   every resolved value ─► SecretValue::new ─► redactor ◄──┴── audit log,
-//!   (Debug/Display print [REDACTED])            masks logs, plugin output,
-//!                                               errors, JUnit, panics
+//!                   │           never overriding the real env)
+//!  secrets dir ─────┤
+//!                   ▼
+//!  integrations::{jira, cluster, jji, providers, copyoffload}
+//!        each reads its own files, resolves its own rules and
+//!        registers SecretProviders, in the order of INTEGRATIONS
+//!                   ▼
+//!  SecretBroker ─ walks the providers in order (then env.<NAME>):
+//!        get("jira.token"), check(name) for grants,
+//!        origin_credential(origin), describe() ─► `secrets explain`
+//!                   │
+//!  grants (plugins module) decide who may ask
+//!                   │
+//!  every resolved value ─► SecretValue::new ─► redactor ◄── audit log;
+//!  (Debug/Display print [REDACTED])            masks logs, plugin output,
+//!                                              errors, JUnit, panics
 //! ```
 //!
 //! Resolution code reads an [`Env`] snapshot, never `std::env`, and takes
@@ -29,11 +31,8 @@
 
 mod audit;
 mod broker;
-mod copyoffload;
 mod dotenv;
 mod env;
-mod jira_cfg;
-mod providers;
 mod redactor;
 mod secrets_dir;
 mod source;
@@ -41,19 +40,22 @@ mod value;
 
 pub use audit::{AUDIT_FILE_NAME, AuditEntry, AuditError, AuditEvent, AuditKind, AuditLog};
 pub(crate) use broker::normalize_origin;
-pub use broker::{BrokerSources, SecretBroker, SecretError, SecretOrigin, check_secret_name, explain_table};
-pub use copyoffload::{COPYOFFLOAD_KEYS, CopyOffloadResolution, KeyRule, MissingKey, ResolvedKey, ResolvedValue, rules_markdown};
+pub use broker::{Claim, SecretBroker, SecretError, SecretOrigin, SecretProvider, Unresolved, explain_table, origin_of};
 pub use dotenv::{DOTENV_FILE, DotenvError, load_dotenv};
 pub use env::Env;
-pub use jira_cfg::{JIRA_CFG, JIRA_ENV_OVERRIDES, JIRA_KEYS, JiraCfgError, JiraSettings, jira_cfg_paths, load_jira_settings};
-pub use providers::{
-    ChosenBy, DEFAULT_PROVIDERS_JSON, PROVIDERS_JSON_ENV, PROVIDERS_JSON_FLAG, ProviderProfile, Providers, ProvidersError, ProvidersPath,
-    load_providers, locate_providers_json,
-};
 pub use redactor::{MIN_SECRET_LEN, REDACTED, Redactor, install_panic_hook, redactor};
-pub use secrets_dir::{SecretsDirError, SecretsDirSettings, SettingValue, load_secrets_dir};
+pub use secrets_dir::{SECRETS_DIR_PROVIDERS_JSON, SecretsDirError, SecretsDirSettings, SettingValue, load_secrets_dir};
 pub use source::Source;
 pub use value::{SecretValue, is_sensitive_name};
 
-/// Resolves the copy-offload keys of one profile; see [`COPYOFFLOAD_KEYS`].
-pub use copyoffload::resolve as resolve_copyoffload;
+// The integrations' secret sources, re-exported so that code reading
+// secrets has one import path; each is defined in its integration module.
+pub use crate::integrations::copyoffload::{CopyOffloadResolution, ResolvedKey, ResolvedValue, resolve as resolve_copyoffload};
+pub use crate::integrations::jira::{
+    JIRA_CFG, JIRA_ENV_OVERRIDES, JIRA_KEYS, JiraCfgError, JiraSettings, jira_cfg_paths, load_jira_settings,
+};
+pub use crate::integrations::providers::{
+    ChosenBy, DEFAULT_PROVIDERS_JSON, PROVIDERS_JSON_ENV, PROVIDERS_JSON_FLAG, ProviderProfile, Providers, ProvidersError, ProvidersPath,
+    load_providers, locate_providers_json,
+};
+pub use crate::integrations::{BrokerSources, check_secret_name};

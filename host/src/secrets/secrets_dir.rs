@@ -16,9 +16,12 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::providers::SECRETS_DIR_PROVIDERS_JSON;
 use super::source::Source;
 use super::value::{SecretValue, is_sensitive_name};
+
+/// The file name inside a mounted Secret directory
+/// (`--from-file=providers.json=.providers.json`).
+pub const SECRETS_DIR_PROVIDERS_JSON: &str = "providers.json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsDirError {

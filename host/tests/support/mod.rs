@@ -17,8 +17,14 @@ use std::sync::{Arc, Mutex};
 /// Run the `mtv-host` binary in `dir`, isolated from the caller's config,
 /// providers file, home directory and plugin cache.
 pub fn mtv_host(dir: &Path, args: &[&str]) -> Output {
+    mtv_host_env(dir, args, &[])
+}
+
+/// [`mtv_host`] with `env` set for the command.
+pub fn mtv_host_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mtv-host"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .env_remove("PROVIDERS_JSON_PATH")
         .env_remove("MTV_HOST_CONFIG")

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use mtv_host::copyoffload::{VendorRegistry, plan_copyoffload};
+use mtv_host::copyoffload::{VendorRegistry, plan_copyoffload, resolution};
 use mtv_host::plugins::{LoadedPlugin, PluginRuntime};
 use mtv_host::runner::CopyOffloadPlans;
 use mtv_host::secrets::SecretBroker;
@@ -27,21 +27,23 @@ pub(crate) async fn plans(
         let (registry, failures) = VendorRegistry::describe_all(&runtime, vendors);
         let mut notes: Vec<String> = failures.iter().map(ToString::to_string).collect();
         let mut plans = CopyOffloadPlans::new();
+        let resolution = resolution(&broker).ok_or_else(|| anyhow::anyhow!("the copy-offload integration is not registered"))?;
         for product in products {
             // No loaded plugin describes the product and its default was found nowhere.
-            if let Some((_, not_found)) = missing_vendors.iter().find(|(p, _)| *p == product).filter(|_| registry.find(&product).is_err()) {
+            if let Some((_, not_found)) = missing_vendors.iter().find(|(p, _)| *p == product).filter(|_| registry.find(&product).is_none())
+            {
                 plans.insert(product.clone(), Err(format!("storage_vendor_product '{product}' has no vendor plugin: {not_found}")));
                 continue;
             }
-            let planned = plan_copyoffload(&runtime, &registry, broker.copyoffload(), Some(&product)).map_err(|e| e.to_string());
+            let planned = plan_copyoffload(&runtime, &registry, resolution, Some(&product)).map_err(|e| e.to_string());
             if let Ok(plan) = &planned {
                 notes.extend(plan.warnings.iter().cloned());
             }
             plans.insert(product, planned);
         }
-        (plans, notes)
+        anyhow::Ok((plans, notes))
     })
-    .await?;
+    .await??;
     warnings.extend(notes);
     Ok(plans)
 }

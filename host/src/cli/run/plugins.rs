@@ -14,8 +14,8 @@ use mtv_host::plugins::{LoadedPlugin, PluginRuntime, PluginSpec, World};
 use mtv_host::secrets::Env;
 
 use super::RunArgs;
-use super::inputs::JiraFacts;
 use crate::cli::default_plugins::{self, ALWAYS_KNOWN, JIRA};
+use mtv_host::integrations::jira::JiraFacts;
 
 /// Loaded plugins by world.
 #[derive(Default)]

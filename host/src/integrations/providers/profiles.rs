@@ -11,16 +11,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::env::Env;
-use super::redactor::redactor;
-use super::value::{SecretValue, is_sensitive_name};
+use crate::secrets::redactor;
+use crate::secrets::{Env, SECRETS_DIR_PROVIDERS_JSON};
+use crate::secrets::{SecretValue, is_sensitive_name};
 
 pub const PROVIDERS_JSON_FLAG: &str = "--providers-json";
 pub const PROVIDERS_JSON_ENV: &str = "PROVIDERS_JSON_PATH";
 pub const DEFAULT_PROVIDERS_JSON: &str = ".providers.json";
-/// The file name inside a mounted Secret directory
-/// (`--from-file=providers.json=.providers.json`).
-pub const SECRETS_DIR_PROVIDERS_JSON: &str = "providers.json";
 
 /// Which rule picked the providers file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +106,7 @@ fn list_or_none(names: &[String]) -> String {
 }
 
 /// A parsed providers file.
+#[derive(Clone)]
 pub struct Providers {
     path: PathBuf,
     profiles: Map<String, Value>,
@@ -293,7 +291,7 @@ impl ProviderProfile {
     }
 
     /// The raw `copyoffload` object; resolve it with
-    /// [`super::copyoffload::resolve`], which applies the env overrides.
+    /// [`crate::integrations::copyoffload::resolve`], which applies the env overrides.
     pub fn copyoffload(&self) -> Option<&Map<String, Value>> {
         self.copyoffload.as_ref()
     }

@@ -1,6 +1,5 @@
 //! The loaded storage-vendor plugins, by the product each describes.
 
-use super::plan::CopyOffloadError;
 use crate::plugins::{HookError, LoadedPlugin, PluginRuntime, VendorInfo, World};
 
 /// One vendor plugin and what it said about itself.
@@ -30,14 +29,16 @@ impl VendorRegistry {
         (registry, failures)
     }
 
+    /// What each vendor said about itself, in load order.
+    pub fn infos(&self) -> Vec<VendorInfo> {
+        self.vendors.iter().map(|v| v.info.clone()).collect()
+    }
+
     pub fn products(&self) -> Vec<&str> {
         self.vendors.iter().map(|v| v.info.product.as_str()).collect()
     }
 
-    pub fn find(&self, product: &str) -> Result<&Vendor, CopyOffloadError> {
-        self.vendors
-            .iter()
-            .find(|v| v.info.product == product)
-            .ok_or_else(|| CopyOffloadError::UnknownProduct { product: product.to_string(), loaded: self.products().join(", ") })
+    pub fn find(&self, product: &str) -> Option<&Vendor> {
+        self.vendors.iter().find(|v| v.info.product == product)
     }
 }

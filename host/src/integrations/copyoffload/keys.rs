@@ -1,28 +1,32 @@
-//! The copy-offload key rules, in one table, and their resolution.
+//! The host-level copy-offload keys, and the resolution of a profile's
+//! `copyoffload` object by their rules and by the fields a vendor plugin
+//! declares.
 //!
-//! Every key of a profile's `copyoffload` object is listed in
-//! [`COPYOFFLOAD_KEYS`] with its `COPYOFFLOAD_*` override (if any) and whether
-//! it is sensitive. Overridable keys: a non-empty environment variable wins
-//! over the file; an empty one falls back to the file. The other keys
-//! describe the vSphere inventory and the test setup rather than
-//! credentials, and are read from `.providers.json` only.
+//! The host knows only the keys every vendor shares ([`HOST_KEYS`]); a
+//! vendor's own keys, their sensitivity and their Secret names come from
+//! the vendor plugin's `describe`. Every overridable key, and every key a
+//! vendor declares, takes `COPYOFFLOAD_<KEY>` from the environment: a
+//! non-empty variable wins over the file, an empty one falls back to it. The
+//! file-only keys describe the vSphere inventory and the test setup rather
+//! than credentials, and are read from `.providers.json` only.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::env::Env;
-use super::source::Source;
-use super::value::{SecretValue, is_sensitive_name};
+use crate::plugins::Field;
+use crate::secrets::Env;
+use crate::secrets::Source;
+use crate::secrets::{SecretValue, is_sensitive_name};
 
-/// How one `copyoffload` key is resolved.
+/// How one host-level `copyoffload` key is resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyRule {
     /// The key in the profile's `copyoffload` object.
     pub key: &'static str,
-    /// The variable that overrides the file, if the key has one.
-    pub env_override: Option<&'static str>,
+    /// Whether `COPYOFFLOAD_<KEY>` overrides the file.
+    pub overridable: bool,
     /// Held as a [`SecretValue`] and never given to plugins.
     pub sensitive: bool,
     /// The value used when neither the file nor the environment sets one.
@@ -30,72 +34,80 @@ pub struct KeyRule {
     pub description: &'static str,
 }
 
-const fn overridable(key: &'static str, env: &'static str, sensitive: bool, description: &'static str) -> KeyRule {
-    KeyRule { key, env_override: Some(env), sensitive, default: None, description }
+const fn overridable(key: &'static str, sensitive: bool, description: &'static str) -> KeyRule {
+    KeyRule { key, overridable: true, sensitive, default: None, description }
 }
 
 const fn file_only(key: &'static str, default: Option<&'static str>, description: &'static str) -> KeyRule {
-    KeyRule { key, env_override: None, sensitive: false, default, description }
+    KeyRule { key, overridable: false, sensitive: false, default, description }
 }
 
-pub const COPYOFFLOAD_KEYS: &[KeyRule] = &[
-    file_only(
-        "storage_vendor_product",
-        None,
-        "Storage product: ontap, vantara, primera3par, pureFlashArray, powerflex, powermax, powerstore, infinibox or flashsystem.",
-    ),
+/// The keys every vendor shares. Vendor-specific keys are declared by the
+/// vendor plugins and never listed here.
+pub const HOST_KEYS: &[KeyRule] = &[
+    file_only("storage_vendor_product", None, "Storage product: the `storageVendorProduct` a loaded vendor plugin declares."),
     file_only("datastore_id", None, "vSphere datastore ID where the test VMs reside (`datastore-12345`)."),
     file_only("secondary_datastore_id", None, "Second datastore, for VMs with disks on two datastores."),
     file_only("non_xcopy_datastore_id", None, "A datastore without XCOPY/VAAI, for mixed-datastore tests."),
     file_only("rdm_lun_uuid", None, "LUN (`naa.…`) for raw device mapping tests."),
     file_only("esxi_clone_method", Some("vib"), "`vib` or `ssh`; `ssh` patches the vSphere Provider's esxiCloneMethod."),
     file_only("default_vm_name", None, "Template VM the copy-offload tests clone."),
-    overridable("storage_hostname", "COPYOFFLOAD_STORAGE_HOSTNAME", false, "Storage array management address."),
-    overridable("storage_username", "COPYOFFLOAD_STORAGE_USERNAME", false, "Storage array user."),
-    overridable("storage_password", "COPYOFFLOAD_STORAGE_PASSWORD", true, "Storage array password."),
-    overridable("storage_token", "COPYOFFLOAD_STORAGE_TOKEN", true, "API token replacing user and password (pureFlashArray)."),
+    overridable("storage_hostname", false, "Storage array management address."),
+    overridable("storage_username", false, "Storage array user."),
+    overridable("storage_password", true, "Storage array password."),
+    overridable("storage_token", true, "API token replacing user and password, for vendors that accept one."),
     overridable(
         "storage_skip_ssl_verification",
-        "COPYOFFLOAD_STORAGE_SKIP_SSL_VERIFICATION",
         false,
-        "`true` to skip the array's certificate check (ignored by ontap, vantara, infinibox).",
+        "`true` to skip the array's certificate check (each vendor plugin says whether its populator honours it).",
     ),
-    overridable(
-        "storage_secret_extra",
-        "COPYOFFLOAD_STORAGE_SECRET_EXTRA",
-        true,
-        "JSON object of extra Secret keys, merged last; every value is treated as sensitive.",
-    ),
-    overridable("ontap_svm", "COPYOFFLOAD_ONTAP_SVM", false, "ONTAP storage virtual machine."),
-    overridable("vantara_storage_id", "COPYOFFLOAD_VANTARA_STORAGE_ID", false, "Hitachi Vantara storage ID."),
-    overridable("vantara_storage_port", "COPYOFFLOAD_VANTARA_STORAGE_PORT", false, "Hitachi Vantara storage port."),
-    overridable(
-        "vantara_hostgroup_id_list",
-        "COPYOFFLOAD_VANTARA_HOSTGROUP_ID_LIST",
-        false,
-        "Hitachi Vantara host groups (`CL1-A,1:CL2-B,2`).",
-    ),
-    overridable("pure_cluster_prefix", "COPYOFFLOAD_PURE_CLUSTER_PREFIX", false, "Pure FlashArray cluster prefix."),
-    overridable("powerflex_system_id", "COPYOFFLOAD_POWERFLEX_SYSTEM_ID", false, "Dell PowerFlex system ID."),
-    overridable("powermax_symmetrix_id", "COPYOFFLOAD_POWERMAX_SYMMETRIX_ID", false, "Dell PowerMax Symmetrix ID."),
-    overridable(
-        "powermax_port_group_name",
-        "COPYOFFLOAD_POWERMAX_PORT_GROUP_NAME",
-        false,
-        "Dell PowerMax port group (the populator requires it).",
-    ),
-    overridable("esxi_host", "COPYOFFLOAD_ESXI_HOST", false, "ESXi host for SSH cloning."),
-    overridable("esxi_user", "COPYOFFLOAD_ESXI_USER", false, "ESXi SSH user."),
-    overridable("esxi_password", "COPYOFFLOAD_ESXI_PASSWORD", true, "ESXi SSH password."),
+    overridable("storage_secret_extra", true, "JSON object of extra Secret keys, merged last; every value is treated as sensitive."),
+    overridable("esxi_host", false, "ESXi host for SSH cloning."),
+    overridable("esxi_user", false, "ESXi SSH user."),
+    overridable("esxi_password", true, "ESXi SSH password."),
 ];
 
-/// The rule for `key`, if it is a copy-offload key.
-pub fn rule(key: &str) -> Option<&'static KeyRule> {
-    COPYOFFLOAD_KEYS.iter().find(|rule| rule.key == key)
+/// A key's rule after a vendor's declarations are applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Rule {
+    key: String,
+    env_override: Option<String>,
+    sensitive: bool,
+    default: Option<&'static str>,
 }
 
-/// The variable a user might try for `key`: `COPYOFFLOAD_<KEY>`.
-fn conventional_env_name(key: &str) -> String {
+impl Rule {
+    fn host(rule: &KeyRule) -> Self {
+        Rule {
+            key: rule.key.to_owned(),
+            env_override: rule.overridable.then(|| env_name(rule.key)),
+            sensitive: rule.sensitive,
+            default: rule.default,
+        }
+    }
+}
+
+/// The host rules, with each declared field added (a vendor's own key) or
+/// merged (a host key the vendor also declares: sensitive if either says
+/// so). A file-only host key stays file-only whatever a vendor declares.
+fn rules(declared: &[Field]) -> Vec<Rule> {
+    let mut rules: Vec<Rule> = HOST_KEYS.iter().map(Rule::host).collect();
+    for field in declared {
+        match rules.iter_mut().find(|rule| rule.key == field.config_key) {
+            Some(rule) => rule.sensitive |= field.sensitive,
+            None => rules.push(Rule {
+                key: field.config_key.clone(),
+                env_override: Some(env_name(&field.config_key)),
+                sensitive: field.sensitive,
+                default: None,
+            }),
+        }
+    }
+    rules
+}
+
+/// The variable of `key`: `COPYOFFLOAD_<KEY>`.
+pub fn env_name(key: &str) -> String {
     format!("COPYOFFLOAD_{}", key.to_ascii_uppercase())
 }
 
@@ -122,47 +134,58 @@ pub struct ResolvedKey {
     pub source: Source,
 }
 
-/// A required copy-offload key that no source sets.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct MissingKey(String);
-
 /// The copy-offload settings of one profile after applying the rules.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct CopyOffloadResolution {
     profile: String,
     file: PathBuf,
+    /// What it was resolved from, to resolve again with a vendor's fields.
+    section: Map<String, Value>,
+    env: Env,
+    rules: Vec<Rule>,
     values: BTreeMap<String, ResolvedKey>,
-    /// Keys in the file that no rule covers: a vendor plugin may declare
-    /// them (read from the file only), else the caller warns about them.
+    /// Keys in the file that no rule covers and no vendor declared; the
+    /// copy-offload planner warns about them.
     unlisted: Vec<String>,
     secret_extra: BTreeMap<String, SecretValue>,
     warnings: Vec<String>,
     errors: Vec<String>,
 }
 
-/// Applies [`COPYOFFLOAD_KEYS`] to the `copyoffload` object of
+/// Applies the [`HOST_KEYS`] rules to the `copyoffload` object of
 /// `profile_name` read from `file`.
 pub fn resolve(profile_name: &str, section: &Map<String, Value>, env: &Env, file: &Path) -> CopyOffloadResolution {
+    resolve_declared(profile_name, section, env, file, &[])
+}
+
+fn resolve_declared(profile_name: &str, section: &Map<String, Value>, env: &Env, file: &Path, declared: &[Field]) -> CopyOffloadResolution {
     let mut resolution = CopyOffloadResolution {
         profile: profile_name.to_owned(),
         file: file.to_path_buf(),
+        section: section.clone(),
+        env: env.clone(),
+        rules: rules(declared),
         values: BTreeMap::new(),
         unlisted: Vec::new(),
         secret_extra: BTreeMap::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
     };
-    for (key, value) in section.iter().filter(|(key, _)| rule(key).is_none()) {
+    for (key, value) in section {
+        if resolution.rule(key).is_some() {
+            continue;
+        }
         let Some(text) = file_text(value) else { continue };
+        // Never used (the planner warns about it), so the name is the only
+        // hint there is; a password-looking one stays masked regardless.
         let value = if is_sensitive_name(key) { ResolvedValue::Secret(SecretValue::new(text)) } else { ResolvedValue::Plain(text) };
         let source = Source::File { path: file.to_path_buf(), key_path: resolution.key_path(key), line: None };
         resolution.values.insert(key.clone(), ResolvedKey { value, source });
         resolution.unlisted.push(key.clone());
     }
-    for rule in COPYOFFLOAD_KEYS {
-        if let Some(resolved) = resolution.resolve_key(rule, section, env) {
-            resolution.values.insert(rule.key.to_string(), resolved);
+    for rule in resolution.rules.clone() {
+        if let Some(resolved) = resolution.resolve_key(&rule, section, env) {
+            resolution.values.insert(rule.key.clone(), resolved);
         }
     }
     resolution.parse_secret_extra();
@@ -170,38 +193,59 @@ pub fn resolve(profile_name: &str, section: &Map<String, Value>, env: &Env, file
 }
 
 impl CopyOffloadResolution {
+    /// The same profile resolved again with the fields a vendor plugin
+    /// declares: each gets its `COPYOFFLOAD_<KEY>` override, and is
+    /// sensitive exactly when the vendor says so.
+    pub fn with_declared(&self, declared: &[Field]) -> CopyOffloadResolution {
+        resolve_declared(&self.profile, &self.section, &self.env, &self.file, declared)
+    }
+
+    fn rule(&self, key: &str) -> Option<&Rule> {
+        self.rules.iter().find(|rule| rule.key == key)
+    }
+
+    /// Whether `key` is a copy-offload key: `Some(sensitive)`, or `None`.
+    pub fn is_sensitive(&self, key: &str) -> Option<bool> {
+        self.rule(key).map(|rule| rule.sensitive)
+    }
+
+    /// The sensitive keys, host keys first, then the vendor's in its order.
+    pub fn sensitive_keys(&self) -> impl Iterator<Item = &str> {
+        self.rules.iter().filter(|rule| rule.sensitive).map(|rule| rule.key.as_str())
+    }
+
     fn key_path(&self, key: &str) -> String {
         format!("{}.copyoffload.{key}", self.profile)
     }
 
-    fn resolve_key(&mut self, rule: &KeyRule, section: &Map<String, Value>, env: &Env) -> Option<ResolvedKey> {
+    fn resolve_key(&mut self, rule: &Rule, section: &Map<String, Value>, env: &Env) -> Option<ResolvedKey> {
         let wrap = |text: String| {
             if rule.sensitive { ResolvedValue::Secret(SecretValue::new(text)) } else { ResolvedValue::Plain(text) }
         };
-        match rule.env_override {
+        match &rule.env_override {
             Some(var) => {
                 if let Some(text) = env.non_empty(var) {
-                    return Some(ResolvedKey { value: wrap(text.to_owned()), source: Source::Env { var: var.to_owned() } });
+                    return Some(ResolvedKey { value: wrap(text.to_owned()), source: Source::Env { var: var.clone() } });
                 }
             }
             None => {
-                let var = conventional_env_name(rule.key);
+                let var = env_name(&rule.key);
                 if env.non_empty(&var).is_some() {
                     self.warnings.push(format!(
                         "{var} is set but ignored: {key} is read from .providers.json only \
                          ({key_path} in {file}) because it describes the test setup, not a credential; \
                          unset {var} and edit the file instead",
                         key = rule.key,
-                        key_path = self.key_path(rule.key),
+                        key_path = self.key_path(&rule.key),
                         file = self.file.display(),
                     ));
                 }
             }
         }
-        if let Some(text) = section.get(rule.key).and_then(file_text) {
+        if let Some(text) = section.get(&rule.key).and_then(file_text) {
             return Some(ResolvedKey {
                 value: wrap(text),
-                source: Source::File { path: self.file.clone(), key_path: self.key_path(rule.key), line: None },
+                source: Source::File { path: self.file.clone(), key_path: self.key_path(&rule.key), line: None },
             });
         }
         rule.default.map(|default| ResolvedKey { value: wrap(default.to_owned()), source: Source::Default })
@@ -263,13 +307,13 @@ impl CopyOffloadResolution {
         &self.unlisted
     }
 
-    /// A warning for an unlisted key that no loaded vendor declares.
+    /// A warning for an unlisted key.
     pub fn unknown_key_warning(&self, key: &str) -> String {
         format!(
             "{} in {} is not a copy-offload key and is ignored; known keys: {}",
             self.key_path(key),
             self.file.display(),
-            COPYOFFLOAD_KEYS.iter().map(|rule| rule.key).collect::<Vec<_>>().join(", ")
+            self.rules.iter().map(|rule| rule.key.as_str()).collect::<Vec<_>>().join(", ")
         )
     }
 
@@ -284,17 +328,12 @@ impl CopyOffloadResolution {
         &self.errors
     }
 
-    /// `key`, or the error [`Self::missing_error`] describes.
-    pub fn require(&self, key: &str) -> Result<&ResolvedKey, MissingKey> {
-        self.values.get(key).ok_or_else(|| MissingKey(self.missing_error(key)))
-    }
-
     /// Says where a missing key could come from: its key path in the
     /// providers file and, for overridable keys, its environment variable.
     pub fn missing_error(&self, key: &str) -> String {
         let key_path = self.key_path(key);
         let file = self.file.display();
-        match rule(key).and_then(|rule| rule.env_override) {
+        match self.rule(key).and_then(|rule| rule.env_override.as_deref()) {
             Some(var) => format!(
                 "copy-offload setting {key} is missing: set {key_path} in {file} \
                  or the {var} environment variable"
@@ -309,7 +348,7 @@ impl CopyOffloadResolution {
     /// Where `key` would come from, for `secrets explain`.
     pub fn where_from(&self, key: &str) -> String {
         let key_path = self.key_path(key);
-        match rule(key).and_then(|rule| rule.env_override) {
+        match self.rule(key).and_then(|rule| rule.env_override.as_deref()) {
             Some(var) => format!("{var} or {key_path} in {}", self.file.display()),
             None => format!("{key_path} in {}", self.file.display()),
         }
@@ -326,57 +365,38 @@ fn file_text(value: &Value) -> Option<String> {
     }
 }
 
-/// The rules as a Markdown table; `docs/copyoffload-keys.md` is this text,
-/// checked by a test so the docs cannot drift from the code.
-pub fn rules_markdown() -> String {
-    let mut out = String::from(
-        "# Copy-offload keys\n\n\
-         Generated from `COPYOFFLOAD_KEYS` in `host/src/secrets/copyoffload.rs`; do not edit by hand.\n\n\
-         Keys of the `copyoffload` object of a vSphere profile in `.providers.json`. \
-         Where an environment override exists, a non-empty variable wins over the file and an \
-         empty one falls back to it. Keys without an override are read from the file only; \
-         setting `COPYOFFLOAD_<KEY>` for them produces a warning. Sensitive values are never \
-         passed to plugins and are masked in every output.\n\n\
-         | key | environment override | sensitive | default | description |\n\
-         |---|---|---|---|---|\n",
-    );
-    for rule in COPYOFFLOAD_KEYS {
-        out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
-            rule.key,
-            rule.env_override.map_or("—".to_owned(), |var| format!("`{var}`")),
-            if rule.sensitive { "yes" } else { "no" },
-            rule.default.map_or("—".to_owned(), |default| format!("`{default}`")),
-            rule.description,
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_override_is_the_conventional_name() {
-        for rule in COPYOFFLOAD_KEYS {
-            if let Some(var) = rule.env_override {
-                assert_eq!(var, conventional_env_name(rule.key));
-            }
-        }
-    }
-
-    #[test]
-    fn keys_are_unique() {
-        let mut keys: Vec<_> = COPYOFFLOAD_KEYS.iter().map(|rule| rule.key).collect();
+    fn host_keys_are_unique() {
+        let mut keys: Vec<_> = HOST_KEYS.iter().map(|rule| rule.key).collect();
         keys.sort_unstable();
         keys.dedup();
-        assert_eq!(keys.len(), COPYOFFLOAD_KEYS.len());
+        assert_eq!(keys.len(), HOST_KEYS.len());
     }
 
     #[test]
-    fn sensitive_keys() {
-        let sensitive: Vec<_> = COPYOFFLOAD_KEYS.iter().filter(|rule| rule.sensitive).map(|rule| rule.key).collect();
+    fn sensitive_host_keys() {
+        let sensitive: Vec<_> = HOST_KEYS.iter().filter(|rule| rule.sensitive).map(|rule| rule.key).collect();
         assert_eq!(sensitive, ["storage_password", "storage_token", "storage_secret_extra", "esxi_password"]);
+    }
+
+    #[test]
+    fn the_file_only_keys_are_the_documented_six_and_the_template_vm() {
+        let file_only: Vec<_> = HOST_KEYS.iter().filter(|rule| !rule.overridable).map(|rule| rule.key).collect();
+        assert_eq!(
+            file_only,
+            [
+                "storage_vendor_product",
+                "datastore_id",
+                "secondary_datastore_id",
+                "non_xcopy_datastore_id",
+                "rdm_lun_uuid",
+                "esxi_clone_method",
+                "default_vm_name"
+            ]
+        );
     }
 }

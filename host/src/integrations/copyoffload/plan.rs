@@ -1,10 +1,11 @@
 //! From resolved copy-offload settings and a vendor plugin to the Secret
 //! data a test creates — every problem found before any cluster call.
 
-use super::objects::{provider_patch_ssh, storagemap_entry};
-use super::registry::VendorRegistry;
+use super::keys::{CopyOffloadResolution, ResolvedValue};
+use super::objects::{provider_patch_ssh, secret_object, storagemap_entry};
+use super::vendors::VendorRegistry;
 use crate::plugins::{HookError, PluginRuntime, Presence};
-use crate::secrets::{CopyOffloadResolution, ResolvedValue, SecretValue};
+use crate::secrets::SecretValue;
 use serde_json::Value;
 
 /// `STORAGE_SKIP_SSL_VERIFICATION` is honoured only when exactly this.
@@ -49,8 +50,6 @@ pub struct CopyOffloadPlan {
     /// Merge patch for the vSphere Provider (`esxi_clone_method: ssh`).
     pub provider_patch: Option<Value>,
     pub warnings: Vec<String>,
-    /// The non-sensitive values the vendor plugin validated — all it saw.
-    pub validated: Vec<(String, String)>,
 }
 
 impl CopyOffloadPlan {
@@ -61,9 +60,16 @@ impl CopyOffloadPlan {
         std::iter::once(Some(&d.primary))
             .chain([d.secondary.as_ref().filter(|_| secondary), d.non_xcopy.as_ref().filter(|_| non_xcopy)])
             .flatten()
-            .map(|ds| storagemap_entry(self, ds, secret_name, storage_class))
+            .map(|ds| storagemap_entry(&self.product, ds, secret_name, storage_class))
             .collect()
     }
+}
+
+/// The Opaque Secret the StorageMap's `vsphereXcopyConfig.secretRef` names.
+/// Values are base64, as the API stores them; this object holds secrets
+/// and is never printed.
+pub fn secret_manifest(plan: &CopyOffloadPlan, name: &str, namespace: &str) -> Value {
+    secret_object(plan.secret.iter().map(|entry| (entry.key.as_str(), entry.value.expose())), name, namespace)
 }
 
 /// Resolve, check presence, let the vendor validate, and build the Secret
@@ -78,7 +84,12 @@ pub fn plan_copyoffload(
         Some(product) => product.to_string(),
         None => return Err(invalid("copy-offload", vec![resolution.missing_error("storage_vendor_product")])),
     };
-    let vendor = vendors.find(&product)?;
+    let Some(vendor) = vendors.find(&product) else {
+        return Err(CopyOffloadError::UnknownProduct { product, loaded: vendors.products().join(", ") });
+    };
+    // The vendor's own keys get their overrides and sensitivity from its
+    // declaration.
+    let resolution = &resolution.with_declared(&vendor.info.fields);
     let mut problems: Vec<String> = resolution.errors().to_vec();
     let mut warnings: Vec<String> = resolution.warnings().to_vec();
     let extra = resolution.secret_extra();
@@ -153,8 +164,7 @@ pub fn plan_copyoffload(
         });
     }
 
-    let declared: Vec<&str> = vendor.info.fields.iter().map(|f| f.config_key.as_str()).collect();
-    for key in resolution.unlisted_keys().iter().filter(|k| !declared.contains(&k.as_str())) {
+    for key in resolution.unlisted_keys() {
         warnings.push(resolution.unknown_key_warning(key));
     }
 
@@ -182,7 +192,6 @@ pub fn plan_copyoffload(
         datastores,
         provider_patch,
         warnings,
-        validated,
     };
     let probe = serde_json::json!({
         "apiVersion": "forklift.konveyor.io/v1beta1", "kind": "StorageMap",

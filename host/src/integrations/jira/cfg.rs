@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::env::Env;
-use super::source::Source;
-use super::value::SecretValue;
+use crate::secrets::Env;
+use crate::secrets::Source;
+use crate::secrets::{SecretValue, origin_of};
 
 pub const JIRA_CFG: &str = "jira.cfg";
 const DEFAULT_SECTION: &str = "DEFAULT";
@@ -71,7 +71,7 @@ pub enum JiraCfgError {
 }
 
 /// The merged JIRA settings.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct JiraSettings {
     pub url: Option<String>,
     pub username: Option<String>,
@@ -107,9 +107,7 @@ impl JiraSettings {
     /// The origin (`https://issues.example.com`) of `url`, to match it
     /// against the origin a plugin sends a request to.
     pub fn origin(&self) -> Option<String> {
-        let url = url::Url::parse(self.url.as_deref()?).ok()?;
-        let origin = url.origin();
-        origin.is_tuple().then(|| origin.ascii_serialization())
+        origin_of(self.url.as_deref()?)
     }
 
     /// Where `key` would be read from, for `secrets explain`.
@@ -123,7 +121,7 @@ impl JiraSettings {
     }
 }
 
-pub(super) fn env_override(key: &str) -> Option<&'static str> {
+pub(crate) fn env_override(key: &str) -> Option<&'static str> {
     JIRA_ENV_OVERRIDES.iter().find(|(name, _)| *name == key).map(|(_, var)| *var)
 }
 

@@ -1,0 +1,118 @@
+//! The one input loader every command uses: the environment (with `.env`
+//! beneath it for `--analyze-with-ai`), the mounted secrets directory, the
+//! providers file and its source profile, and the JIRA settings, turned
+//! into one [`SecretBroker`] and the facts collection needs. `[run]` comes
+//! in as [`RunSettings`], so `--set` applies to every command alike.
+//!
+//! A real run stops at a problem with the source profile, naming the file
+//! and key; a dry run and the inspecting commands (`secrets explain`,
+//! `copyoffload check`) carry on and report it as a warning.
+
+use std::path::Path;
+
+use super::BrokerSources;
+use super::copyoffload::PRODUCT_KEY;
+use super::jira::{JiraFacts, jira_cfg_paths, load_jira_settings};
+use super::providers::{ProvidersError, load_providers, locate_providers_json};
+use crate::migration::SourceEndpoint;
+use crate::plan::RunFacts;
+use crate::runner::RunSettings;
+use crate::secrets::{DOTENV_FILE, Env, SecretBroker, load_dotenv, load_secrets_dir};
+
+/// What a command asks of the loader, besides `[run]`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InputRequest<'a> {
+    /// `--providers-json`.
+    pub providers_json: Option<&'a Path>,
+    /// `--secrets-dir`.
+    pub secrets_dir: Option<&'a Path>,
+    /// `--analyze-with-ai`: `.env` is read beneath the environment.
+    pub analyze_with_ai: bool,
+    /// A real run: a problem with the source profile is an error.
+    pub strict: bool,
+    /// The providers file must exist (`copyoffload check`).
+    pub require_providers: bool,
+}
+
+/// What the loader found.
+pub struct Inputs {
+    pub broker: SecretBroker,
+    pub facts: RunFacts,
+    /// The source profile as a Forklift endpoint; `None` when there is no
+    /// usable profile (a dry run or an inspecting command).
+    pub source: Option<SourceEndpoint>,
+    pub jira: JiraFacts,
+    pub env: Env,
+    pub warnings: Vec<String>,
+}
+
+/// Reads every source from `env` and the working directory `cwd`; `Err` is
+/// a message for the user naming the file, key or variable to fix.
+pub fn load_inputs(request: &InputRequest<'_>, settings: &RunSettings, env: Env, cwd: &Path) -> Result<Inputs, String> {
+    let mut warnings = Vec::new();
+    let dotenv = load_dotenv(&cwd.join(DOTENV_FILE), request.analyze_with_ai).map_err(|e| e.to_string())?;
+    let env = env.with_overlay(dotenv);
+    let secrets_dir = request.secrets_dir.map(load_secrets_dir).transpose().map_err(|e| e.to_string())?;
+    let mut tolerate = |problem: String| {
+        if request.strict {
+            Err(problem)
+        } else {
+            warnings.push(problem);
+            Ok(())
+        }
+    };
+    let mut facts = RunFacts {
+        source_provider: settings.source_provider.clone(),
+        storage_class: settings.storage_class.clone(),
+        ..RunFacts::default()
+    };
+    let location =
+        locate_providers_json(request.providers_json, &env, settings.providers_json.as_deref(), secrets_dir.as_ref().map(|d| d.dir()));
+    let providers = match load_providers(&location) {
+        Ok(providers) => Some(providers),
+        Err(problem) if request.require_providers => return Err(problem.to_string()),
+        Err(problem @ ProvidersError::NotFound { .. }) if settings.source_provider.is_some() => {
+            tolerate(problem.to_string())?;
+            None
+        }
+        // Nobody asked for a profile: a missing file is no problem.
+        Err(ProvidersError::NotFound { .. }) => None,
+        Err(problem) => {
+            tolerate(problem.to_string())?;
+            None
+        }
+    };
+    let mut source = None;
+    if let (Some(providers), Some(profile_name)) = (&providers, &settings.source_provider) {
+        match providers.profile(profile_name) {
+            Ok(profile) => {
+                facts.source_provider_type = Some(profile.provider_type().to_owned());
+                facts.source_provider_version = profile.version();
+                facts.storage_vendor_product =
+                    profile.copyoffload().and_then(|section| section.get(PRODUCT_KEY)).and_then(|value| value.as_str()).map(str::to_owned);
+                match SourceEndpoint::from_profile(&profile) {
+                    Ok(endpoint) => source = Some(endpoint),
+                    Err(problem) => tolerate(problem)?,
+                }
+            }
+            Err(problem) => tolerate(problem.to_string())?,
+        }
+    }
+    let jira_settings = match load_jira_settings(&jira_cfg_paths(cwd), &env) {
+        Ok(jira) => Some(jira),
+        Err(problem) => {
+            warnings.push(format!("JIRA settings ignored: {problem}"));
+            None
+        }
+    };
+    let jira = jira_settings.as_ref().map(JiraFacts::of).unwrap_or_default();
+    let broker = SecretBroker::new(BrokerSources {
+        providers,
+        source_profile: settings.source_provider.clone(),
+        jira: jira_settings,
+        env: env.clone(),
+        secrets_dir,
+    });
+    warnings.extend(broker.warnings());
+    Ok(Inputs { broker, facts, source, jira, env, warnings })
+}
