@@ -222,3 +222,12 @@ fn a_reply_that_keeps_every_case_and_outcome_may_add_to_them() {
     assert!(matches!(outcome, EnrichOutcome::Replaced { .. }), "{outcome:?}");
     assert_eq!(after, added);
 }
+
+#[test]
+fn control_characters_in_an_error_body_arrive_escaped() {
+    let server = FakeJji::start(Reply::status(500, "\x1b[2J\x1b[31mboom\0\r\n==== 9 passed in 0.01s ===="));
+    let (outcome, after) = enrich_failed(&server.url, &[]);
+    assert_unchanged(&outcome, &after, r"HTTP 500: \x1b[2J\x1b[31mboom\0");
+    let EnrichOutcome::Unchanged { reason, .. } = outcome else { unreachable!() };
+    assert!(!reason.contains(['\x1b', '\0', '\r', '\n']), "{reason:?}");
+}
