@@ -21,7 +21,7 @@ use mtv_host::migration::{ClusterLogin, ClusterTls, RunInputs};
 use mtv_host::plan::{JIRA_MARKER, Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
 use mtv_host::runner::{
-    ClusterMode, CopyOffloadPlans, DispatchOptions, Prepared, RUN_KEYS, RunSettings, TestUnit, gate, parse_set, prepare_units,
+    ClusterMode, CopyOffloadPlans, DispatchOptions, JOBS, Prepared, RUN_KEYS, RunSettings, TestUnit, gate, parse_set, prepare_units,
 };
 use mtv_host::secrets::AuditLog;
 
@@ -49,13 +49,13 @@ pub(crate) struct RunArgs {
     /// test id, for running one suite across several runners or Job pods
     #[arg(long, value_name = "INDEX/COUNT")]
     shard: Option<Shard>,
-    /// Tests run at once [default: [run] jobs, else 1]
-    #[arg(short = 'j', long = "jobs", value_name = "N")]
-    jobs: Option<usize>,
+    /// Tests run at once, 1 to 256 [default: [run] jobs, else 1]
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u64).range(JOBS))]
+    jobs: Option<u64>,
     /// Stop starting tests after the first failed test (--maxfail 1)
     #[arg(short = 'x', long = "exitfirst")]
     exitfirst: bool,
-    /// Stop starting tests after N failed tests
+    /// Stop starting tests after N failed tests (0: no limit, as in pytest)
     #[arg(long, value_name = "N")]
     maxfail: Option<usize>,
     /// JUnit report path [default: [run] junit_xml, else junit-report.xml]
@@ -262,7 +262,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
     let execution = execute::Execution {
         settings: &settings,
         login,
-        options: DispatchOptions { jobs: settings.jobs, maxfail: if args.exitfirst { Some(1) } else { args.maxfail } },
+        options: DispatchOptions { jobs: settings.jobs, maxfail: if args.exitfirst { Some(1) } else { args.maxfail.filter(|n| *n > 0) } },
         skip_teardown: args.skip_teardown,
         data_collector: (!args.skip_data_collector).then(|| args.data_collector_path.clone()),
         resources_dir: args.data_collector_path.clone(),

@@ -38,16 +38,27 @@ pub struct ExprError {
     pub message: String,
 }
 
+/// Characters of a long expression shown on each side of the column.
+const CONTEXT: usize = 40;
+
 impl fmt::Display for ExprError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A generated expression can be many kilobytes: quote the part
+        // around the column, marking what was left out with `…`.
+        let chars: Vec<char> = self.expression.chars().collect();
+        let at = self.column.saturating_sub(1);
+        let start = at.saturating_sub(CONTEXT);
+        let end = (at + CONTEXT).min(chars.len());
+        let before = if start > 0 { "…" } else { "" };
+        let after = if end < chars.len() { "…" } else { "" };
+        let shown: String = chars[start..end].iter().collect();
         write!(
             f,
-            "{} expression is malformed at column {}: {}\n  {}\n  {}^",
+            "{} expression is malformed at column {}: {}\n  {before}{shown}{after}\n  {}^",
             self.option,
             self.column,
             self.message,
-            self.expression,
-            " ".repeat(self.column.saturating_sub(1))
+            " ".repeat(at - start + before.chars().count())
         )
     }
 }
@@ -306,6 +317,16 @@ mod tests {
         }
         let deepest = format!("{}a{}", "(not ".repeat(MAX_DEPTH / 2), ")".repeat(MAX_DEPTH / 2));
         assert!(eval(&deepest, &["a"]) && !eval(&deepest, &["b"]));
+    }
+
+    #[test]
+    fn a_long_expression_is_quoted_around_the_column() {
+        let text = format!("{}a and", "x or ".repeat(100));
+        let Err(error) = Expr::parse(&text, "-k") else { panic!("should fail") };
+        let shown = error.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines[1], format!("  …{}", &text[text.len() - CONTEXT..]));
+        assert_eq!(lines[2].len(), lines[1].chars().count() + 1, "the caret sits one past the end: {shown}");
     }
 
     #[test]

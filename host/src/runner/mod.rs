@@ -45,5 +45,5 @@ pub use event::{Event, RunTotals, StepRecord, TestRecord, TestStatus};
 pub use gate::{GateDecision, Gating};
 pub use prepare::{CopyOffloadPlans, prepare_units};
 pub use resources::{RESOURCES_FILE, write_resources};
-pub use settings::{ClusterMode, RUN_KEYS, RunSettings, parse_set};
+pub use settings::{ClusterMode, JOBS, RUN_KEYS, RunSettings, parse_set};
 pub use unit::{Prepared, TestUnit, UnitContext};
