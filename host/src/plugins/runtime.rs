@@ -36,8 +36,8 @@ pub struct PluginSpec {
 /// Why a plugin was not loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("plugin '{name}': cannot read {}: {source}", path.display())]
-    Read { name: String, path: PathBuf, source: std::io::Error },
+    #[error("plugin '{name}': cannot read {}: {error}", path.display())]
+    Read { name: String, path: PathBuf, error: std::io::Error },
     #[error(
         "plugin '{name}': {} has sha256 {actual}, but mtv-host.toml pins {expected}; rebuild the plugin you meant, or update `sha256` in its [[plugins]] entry",
         path.display()
@@ -167,7 +167,7 @@ impl PluginRuntime {
     /// imports, and pre-link a plugin.
     pub fn load(&self, spec: &PluginSpec) -> Result<LoadedPlugin, LoadError> {
         let name = spec.name.clone();
-        let wasm = std::fs::read(&spec.path).map_err(|source| LoadError::Read { name: name.clone(), path: spec.path.clone(), source })?;
+        let wasm = std::fs::read(&spec.path).map_err(|error| LoadError::Read { name: name.clone(), path: spec.path.clone(), error })?;
         let sha256 = sha256_hex(&wasm);
         if let Some(expected) = &spec.sha256
             && !expected.eq_ignore_ascii_case(&sha256)
@@ -205,7 +205,7 @@ impl PluginRuntime {
     /// (`plugins inspect`).
     pub fn inspect(&self, path: &Path) -> Result<(Shape, String, u64), LoadError> {
         let name = path.display().to_string();
-        let wasm = std::fs::read(path).map_err(|source| LoadError::Read { name: name.clone(), path: path.to_path_buf(), source })?;
+        let wasm = std::fs::read(path).map_err(|error| LoadError::Read { name: name.clone(), path: path.to_path_buf(), error })?;
         let sha256 = sha256_hex(&wasm);
         let (component, _) = self.compile(&name, path, &wasm, &sha256)?;
         Ok((Shape::of(&component, &self.engine), sha256, wasm.len() as u64))

@@ -128,7 +128,10 @@ pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
         };
         match &end {
             StepEnd::Passed => {}
-            StepEnd::Interrupted => interrupted = true,
+            StepEnd::Interrupted => {
+                interrupted = true;
+                first_problem.get_or_insert_with(|| format!("{step}: interrupted (Ctrl-C / SIGTERM)"));
+            }
             StepEnd::Failed(f) | StepEnd::Errored(f) => {
                 failed = Some(step);
                 first_problem.get_or_insert_with(|| format!("{step}: {}", f.message));
@@ -140,6 +143,8 @@ pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
     let status = test_status(&outcomes.iter().collect::<Vec<_>>(), interrupted);
     let message = match &unit.gate {
         GateDecision::XFail(reason) if status == TestStatus::XFailed => Some(reason.clone()),
+        // Every step passed: the only reason to give is the stale expectation.
+        GateDecision::XFail(reason) if status == TestStatus::XPassed => Some(format!("XPASS(strict): {reason}")),
         _ => first_problem,
     };
     let collected = match &ctx.data_collector {
