@@ -25,9 +25,11 @@ pub struct Limits {
     pub wall_ms: u64,
 }
 
+/// The wall-clock default leaves room for a gate's retries: the JIRA plugin
+/// waits up to 120 s between two tries when JIRA asks it to.
 impl Default for Limits {
     fn default() -> Self {
-        Limits { deadline_ms: 10_000, memory_mib: 128, wall_ms: 120_000 }
+        Limits { deadline_ms: 10_000, memory_mib: 128, wall_ms: 300_000 }
     }
 }
 

@@ -449,6 +449,12 @@ mod tests {
     }
 
     #[test]
+    fn printable_escapes_controls_and_bidi_overrides_and_keeps_the_rest() {
+        assert!(matches!(printable("plain text\twith a tab, ü and ✓"), Cow::Borrowed(_)));
+        assert_eq!(printable("a\u{9b}31m\u{202e}b\u{7f}\u{2028}"), r"a\u{9b}31m\u{202e}b\x7f\u{2028}");
+    }
+
+    #[test]
     fn refusals_name_the_found_and_loadable_versions_and_the_sdk() {
         let loads = format!("it loads mtv:plugin {}", supported_contract_versions());
         let sdk = format!("rebuild the plugin with mtv-plugin-sdk {CONTRACT_VERSION}");
