@@ -34,10 +34,10 @@ impl Default for Limits {
 }
 
 /// One hour: longer than any hook needs, short enough to notice.
-pub const DEADLINE_MS: RangeInclusive<u64> = 1..=3_600_000;
-pub const WALL_MS: RangeInclusive<u64> = 1..=3_600_000;
+const DEADLINE_MS: RangeInclusive<u64> = 1..=3_600_000;
+const WALL_MS: RangeInclusive<u64> = 1..=3_600_000;
 /// A 32-bit linear memory cannot grow past 4 GiB.
-pub const MEMORY_MIB: RangeInclusive<u64> = 1..=4096;
+const MEMORY_MIB: RangeInclusive<u64> = 1..=4096;
 
 /// `limits = { … }` as written, checked into [`Limits`].
 #[derive(Deserialize)]

@@ -143,7 +143,7 @@ pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
     let status = test_status(&outcomes.iter().collect::<Vec<_>>(), interrupted);
     let message = match &unit.gate {
         GateDecision::XFail(reason) if status == TestStatus::XFailed => Some(reason.clone()),
-        // Every step passed: the only reason to give is the stale expectation.
+        // A step passed that the gate expected to fail: the expectation is stale.
         GateDecision::XFail(reason) if status == TestStatus::XPassed => Some(format!("XPASS(strict): {reason}")),
         _ => first_problem,
     };
