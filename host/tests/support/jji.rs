@@ -171,6 +171,9 @@ pub enum Reply {
     /// `307 Temporary Redirect` to `location`, which asks the client to
     /// send the same body there.
     Redirect(String),
+    /// A completed analysis of the report it was sent: that report with an
+    /// AI classification on its first failure ([`annotated`]).
+    Annotate,
 }
 
 impl Reply {
@@ -257,8 +260,15 @@ fn answer(stream: TcpStream, reply: &Reply, keep_body: bool, log: &Mutex<Vec<See
     } else {
         std::io::copy(&mut limited, &mut std::io::sink()).map(|n| n as usize).unwrap_or(0)
     };
+    let annotation = match reply {
+        Reply::Annotate => {
+            let sent: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            Some(Reply::completed(&annotated(sent["raw_xml"].as_str().unwrap_or_default())))
+        }
+        _ => None,
+    };
     log.lock().unwrap().push(Seen { head, body, body_len });
-    match reply {
+    match annotation.as_ref().unwrap_or(reply) {
         Reply::Answer { status, body } => {
             let _ = write!(
                 writer,
@@ -267,6 +277,8 @@ fn answer(stream: TcpStream, reply: &Reply, keep_body: bool, log: &Mutex<Vec<See
             );
             let _ = writer.write_all(body);
         }
+        // Resolved into an answer above.
+        Reply::Annotate => {}
         Reply::Stall(time) => std::thread::sleep(*time),
         Reply::Redirect(location) => {
             let _ =
@@ -296,7 +308,12 @@ waiting for migration</system-out></testcase>
 
 /// [`FAILED_REPORT`] as JJI hands it back: an AI classification on the failure.
 pub fn enriched_report() -> String {
-    FAILED_REPORT.replacen("<failure ", r#"<properties><property name="ai_classification" value="PRODUCT BUG"/></properties><failure "#, 1)
+    annotated(FAILED_REPORT)
+}
+
+/// `report` as JJI hands it back: an AI classification on its first failure.
+pub fn annotated(report: &str) -> String {
+    report.replacen("<failure ", r#"<properties><property name="ai_classification" value="PRODUCT BUG"/></properties><failure "#, 1)
 }
 
 /// The same run, green.
