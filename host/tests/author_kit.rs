@@ -184,7 +184,10 @@ fn check_lists_the_secrets_a_gate_asks_for() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("decide (3 sample tests)") && out.contains("plan.toml::test_cold_migration"), "{out}");
     assert!(out.contains("secrets   jira.token"), "{out}");
-    assert!(out.contains("imports   mtv:plugin/config@0.2.0, mtv:plugin/http@0.2.0, mtv:plugin/secrets@0.2.0"), "{out}");
+    assert!(
+        out.contains("imports   mtv:plugin/log@0.2.0, mtv:plugin/config@0.2.0, mtv:plugin/http@0.2.0, mtv:plugin/secrets@0.2.0"),
+        "{out}"
+    );
 }
 
 #[test]

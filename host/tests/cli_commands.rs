@@ -190,3 +190,22 @@ fn commands_find_the_providers_file_the_run_config_names_from_any_directory() {
     assert!(output.status.success(), "{out}");
     assert!(out.contains("examples/quickstart/.providers.json"), "{out}");
 }
+
+#[test]
+fn trace_logging_with_an_empty_plugin_cache_leaves_out_the_compilers_own_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_mtv-host"))
+        .args(["-vv", "plugins", "inspect", fixture("hostile").to_str().unwrap()])
+        .current_dir(dir.path())
+        .env("MTV_HOST_CACHE_DIR", dir.path().join("empty-cache"))
+        .env("HOME", dir.path())
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+    let log = String::from_utf8_lossy(&output.stderr);
+    // The host's own trace-level lines are there; the compiler's are not.
+    assert!(log.contains("compiled in"), "{log}");
+    assert!(!log.contains("cranelift") && !log.contains("regalloc"), "{}", &log[..log.len().min(4000)]);
+    assert!(log.len() < 64 * 1024, "-vv wrote {} bytes", log.len());
+}

@@ -186,3 +186,48 @@ fn a_redirect_cannot_carry_the_report_to_another_origin() {
     assert_eq!(elsewhere.requests().len(), 0, "the report followed a redirect to an ungranted origin");
     assert_unchanged(&outcome, &after, "HTTP 307");
 }
+
+/// `text` without the first element that starts with `open` and ends with `close`.
+fn cut(text: &str, open: &str, close: &str) -> String {
+    let start = text.find(open).expect("element present");
+    let end = start + text[start..].find(close).expect("element closed") + close.len();
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+#[test]
+fn a_reply_that_drops_a_case_or_an_outcome_leaves_the_report_unchanged() {
+    let cold = "tests.test_copyoffload::test_cold_migration";
+    for (reply, lost) in [
+        ("<testsuites/>".to_owned(), format!("it drops test case {cold}, ")),
+        (cut(&enriched_report(), "<failure ", "</failure>"), format!("it drops the <failure> of {cold}, which")),
+        (cut(&enriched_report(), "<error ", "</error>"), "it drops the <error> of tests.test_copyoffload::test_warm_migration,".into()),
+        (
+            cut(&enriched_report(), "<testcase classname=\"tests.test_smoke\"", "/>"),
+            "it drops test case tests.test_smoke::test_provider_ready,".into(),
+        ),
+    ] {
+        let server = FakeJji::start(Reply::completed(&reply));
+        let (outcome, after) = enrich_failed(&server.url, &[]);
+        assert_unchanged(&outcome, &after, "plugin 'jji' returned a report the host refuses");
+        assert_unchanged(&outcome, &after, &lost);
+    }
+}
+
+#[test]
+fn a_reply_that_keeps_every_case_and_outcome_may_add_to_them() {
+    let added = enriched_report()
+        .replace("</testsuite>", "<testcase classname=\"jji\" name=\"analysis\"><skipped message=\"summary\"/></testcase>\n</testsuite>");
+    let server = FakeJji::start(Reply::completed(&added));
+    let (outcome, after) = enrich_failed(&server.url, &[]);
+    assert!(matches!(outcome, EnrichOutcome::Replaced { .. }), "{outcome:?}");
+    assert_eq!(after, added);
+}
+
+#[test]
+fn control_characters_in_an_error_body_arrive_escaped() {
+    let server = FakeJji::start(Reply::status(500, "\x1b[2J\x1b[31mboom\0\r\n==== 9 passed in 0.01s ===="));
+    let (outcome, after) = enrich_failed(&server.url, &[]);
+    assert_unchanged(&outcome, &after, r"HTTP 500: \x1b[2J\x1b[31mboom\0");
+    let EnrichOutcome::Unchanged { reason, .. } = outcome else { unreachable!() };
+    assert!(!reason.contains(['\x1b', '\0', '\r', '\n']), "{reason:?}");
+}

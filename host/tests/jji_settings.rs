@@ -117,5 +117,5 @@ fn the_plugin_entry_grants_the_jji_origin_only() {
             ("timeout_secs", "30"),
         ]
     );
-    assert_eq!(spec.limits, Limits { deadline_ms: 60_000, memory_mib: 1024 });
+    assert_eq!(spec.limits, Limits { deadline_ms: 60_000, memory_mib: 1024, wall_ms: 120_000 });
 }

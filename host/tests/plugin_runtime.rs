@@ -5,6 +5,7 @@ mod support;
 
 use mtv_host::plugins::*;
 use mtv_host::secrets::AuditKind;
+use support::jji::{FakeJji, Reply};
 use support::{FixedSecrets, TinyHttpServer, fixture, plugin, services};
 
 fn runtime() -> (PluginRuntime, std::sync::Arc<mtv_host::secrets::AuditLog>) {
@@ -120,6 +121,78 @@ fn time_blocked_in_the_host_does_not_count_against_the_deadline() {
     let limits = Limits { deadline_ms: 200, ..Limits::default() };
     let sleeper = hostile(&runtime, "sleep", "600", Grants::default(), limits);
     assert_eq!(observe(&runtime, &sleeper), ["slept 600 ms"]);
+}
+
+#[test]
+fn a_sleep_is_stopped_at_the_wall_clock_limit() {
+    let (runtime, _) = runtime();
+    let limits = Limits { deadline_ms: 200, wall_ms: 500, ..Limits::default() };
+    let sleeper = hostile(&runtime, "sleep", "30000", Grants::default(), limits);
+    let error = runtime.gate_decide(&sleeper, &facts(), &[]).unwrap_err();
+    assert!(matches!(error, HookError::Wall { limit_ms: 500, .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("hostile-sleep") && message.contains("500 ms") && message.contains("limits.wall_ms"), "{message}");
+}
+
+#[test]
+fn waiting_for_an_http_answer_does_not_count_against_the_wall_clock_limit() {
+    // The server holds the request for three times the limit, then hangs up.
+    let server = FakeJji::start(Reply::Stall(std::time::Duration::from_millis(1500)));
+    let (runtime, _) = runtime();
+    let limits = Limits { deadline_ms: 200, wall_ms: 500, ..Limits::default() };
+    let grants = Grants { http: vec![server.url.clone()], ..Default::default() };
+    let seen = observe(&runtime, &hostile(&runtime, "http", &format!("{}/slow", server.url), grants, limits));
+    assert!(seen[0].starts_with("http error"), "{seen:?}");
+    assert_eq!(server.requests().len(), 1);
+}
+
+/// ESC sequences (clear screen, colour), NUL, CR, and a line break followed
+/// by a forged summary line.
+const FORGED: &str = "\x1b[2J\x1b[31mred\0nul\rback\n==== 9 passed in 0.01s ====";
+const ESCAPED: &str = r"\x1b[2J\x1b[31mred\0nul\rback\n==== 9 passed in 0.01s ====";
+
+#[test]
+fn a_hook_error_carries_control_characters_escaped() {
+    let (runtime, _) = runtime();
+    let failing = hostile(&runtime, "fail", FORGED, Grants::default(), Limits::default());
+    let error = runtime.gate_decide(&failing, &facts(), &[]).expect("hook ran").expect_err("plugin failed");
+    assert_eq!(error, ESCAPED);
+}
+
+#[test]
+fn plugin_log_lines_and_output_carry_control_characters_escaped() {
+    let captured = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&captured);
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || CapturedWriter(std::sync::Arc::clone(&sink)))
+        .finish();
+    let (runtime, _) = runtime();
+    let logging = hostile(&runtime, "log", FORGED, Grants::default(), Limits::default());
+    let seen = tracing::subscriber::with_default(subscriber, || observe(&runtime, &logging));
+    assert_eq!(seen, [ESCAPED]);
+    let log = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
+    assert!(log.contains(&format!("[hostile-log] {ESCAPED}")), "{log}");
+    // Printed output is read line by line, each line marked as the plugin's.
+    let (first_line, _) = ESCAPED.split_once(r"\n").unwrap();
+    assert!(log.contains(&format!("[hostile-log stdout] {first_line}\n")), "{log}");
+    assert!(log.contains("[hostile-log stdout] ==== 9 passed"), "{log}");
+    assert!(!log.contains(['\x1b', '\0', '\r']), "{log:?}");
+    assert!(log.lines().all(|line| !line.starts_with("====")), "{log}");
+}
+
+struct CapturedWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[test]

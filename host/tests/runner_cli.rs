@@ -110,3 +110,71 @@ fn plugin_selection_flags_narrow_what_loads() {
     assert_eq!(code(&unknown), 4);
     assert!(text(&unknown).1.contains("no plugin named 'nosuch'"));
 }
+
+#[test]
+fn out_of_range_numbers_are_usage_errors_naming_the_flag_or_key_and_the_range() {
+    let ws = Workspace::new(PLAN, "", "");
+    let flag = ws.run(&["--collect-only", "-j", "0"]);
+    let stderr = text(&flag).1;
+    assert_eq!(code(&flag), 4, "{stderr}");
+    assert!(stderr.contains("--jobs") && stderr.contains("0 is not in 1..=256"), "{stderr}");
+
+    let key = Workspace::new(PLAN, "jobs = 0", "").run(&["--collect-only"]);
+    assert_eq!(code(&key), 4);
+    assert!(text(&key).1.contains("[run] jobs must be 1 to 256, found 0"), "{}", text(&key).1);
+
+    for (limits, needle) in [
+        ("memory_mib = 0", "limits.memory_mib = 0 is out of range: give 1 to 4096 MiB"),
+        ("memory_mib = 1048576", "limits.memory_mib = 1048576 is out of range: give 1 to 4096 MiB"),
+        ("deadline_ms = 0", "limits.deadline_ms = 0 is out of range: give 1 to 3600000 milliseconds"),
+        ("wall_ms = 0", "limits.wall_ms = 0 is out of range: give 1 to 3600000 milliseconds"),
+        ("wall_ms = 500", "limits.wall_ms = 500 is shorter than limits.deadline_ms = 10000: raise wall_ms to at least 10000"),
+    ] {
+        let entry = format!("[[plugins]]\nname = \"ontap\"\npath = {:?}\nlimits = {{ {limits} }}\n", plugin("ontap"));
+        let output = Workspace::new(PLAN, "", &entry).run(&["--collect-only"]);
+        let stderr = text(&output).1;
+        assert_eq!(code(&output), 4, "{limits}: {stderr}");
+        assert!(stderr.contains(needle) && stderr.contains("mtv-host.toml"), "{limits}: {stderr}");
+    }
+}
+
+#[test]
+fn expressions_nested_past_the_bound_are_usage_errors_not_a_crash() {
+    let ws = Workspace::new(PLAN, "", "");
+    let parens = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
+    let nots = format!("{}tier0", "not ".repeat(30_000));
+    for (flag, expression) in [("-k", parens), ("-m", nots)] {
+        let output = ws.run(&["--collect-only", flag, &expression]);
+        let stderr = text(&output).1;
+        assert_eq!(code(&output), 4, "{flag}: {}", &stderr[..stderr.len().min(2000)]);
+        assert!(stderr.contains(&format!("{flag} expression is malformed")) && stderr.contains("deeper than 100 levels"), "{flag}");
+        assert!(stderr.len() < 2000, "{flag}: the message quotes {} bytes", stderr.len());
+    }
+}
+
+#[test]
+fn a_missing_config_is_reported_once_with_its_cause() {
+    let ws = Workspace::new(PLAN, "", "");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_mtv-host"))
+        .args(["run", "--collect-only", "--config"])
+        .arg(ws.path("missing.toml"))
+        .current_dir(ws.path("."))
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stderr = text(&output).1;
+    assert!(stderr.contains("missing.toml") && stderr.contains("pass --config FILE"), "{stderr}");
+    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_broken_copyoffload_configuration_lists_its_problems_where_the_error_is_shown() {
+    let plan = format!("{PLAN}\n[[tests]]\nname = \"xcopy\"\ncopyoffload = true\nvirtual_machines = [{{ name = \"mtv-xcopy-rhel9\" }}]\n");
+    let vendor = format!("[[plugins]]\nname = \"ontap\"\npath = {:?}\n", plugin("ontap"));
+    let ws = Workspace::new(&plan, "", &vendor);
+    let providers = PROVIDERS.replace("\"datastore_id\": \"datastore-12345\",", "").replace("\"storage_hostname\": \"10.0.0.50\",", "");
+    std::fs::write(ws.path("providers.json"), providers).unwrap();
+    let (stdout, _) = text(&ws.run(&["--setup-plan", "-k", "xcopy"]));
+    let line = stdout.lines().find(|line| line.starts_with("# plan::xcopy")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line.contains("has 2 problem(s): ") && line.contains("datastore_id") && line.contains("storage_hostname"), "{line}");
+}

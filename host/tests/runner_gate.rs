@@ -60,6 +60,8 @@ async fn jira_verdicts_become_skips_expected_failures_and_strict_xpass() {
     let browse = format!("{}/browse/MTV-1", server.url);
     assert_eq!(outcome(&xml, "plan::skipped-while-open", "migrate"), format!("skipped:skip {browse}"));
     assert!(outcome(&xml, "plan::open-but-passes", "migrate").starts_with("failure:xpass XPASS(strict)"), "{xml}");
+    let xpass = "FAILED plan::open-but-passes - XPASS(strict): ";
+    assert!(stdout.lines().any(|line| line.starts_with(xpass) && line.contains("/browse/MTV-")), "the summary gives the reason:\n{stdout}");
     assert!(outcome(&xml, "plan::open-and-fails", "create_plan").starts_with("skipped:xfail"), "{xml}");
     for step in ["create_plan", "migrate", "check_vms"] {
         assert_eq!(outcome(&xml, "plan::resolved", step), "passed");

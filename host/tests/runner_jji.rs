@@ -7,7 +7,7 @@ mod support;
 
 use mtv_sim::SimConfig;
 use runner_common::*;
-use support::jji::{FakeJji, Reply, enriched_report};
+use support::jji::{FakeJji, Reply, annotated};
 use support::plugin;
 
 const TOKEN: &str = "canary-jji-token-3e9d71";
@@ -15,7 +15,7 @@ const TOKEN: &str = "canary-jji-token-3e9d71";
 /// Runs the failing test with `--analyze-with-ai` and `dotenv` as `.env`;
 /// returns the JJI double and everything the run printed and wrote.
 async fn analyzed_run(dotenv: impl Fn(&str) -> String) -> (FakeJji, Workspace, String) {
-    let server = FakeJji::start(Reply::completed(&enriched_report()));
+    let server = FakeJji::start(Reply::Annotate);
     let (sim, _cluster) = simulator(SimConfig::default()).await;
     let ws = Workspace::new(PLAN, "", &format!("[[plugins]]\nname = \"jji\"\npath = {:?}\n", plugin("jji")));
     std::fs::write(ws.path(".env"), dotenv(&server.url)).unwrap();
@@ -32,8 +32,10 @@ async fn analyzed_run(dotenv: impl Fn(&str) -> String) -> (FakeJji, Workspace, S
 #[tokio::test(flavor = "multi_thread")]
 async fn jji_token_reaches_the_jji_server_as_a_bearer_token_and_nothing_else() {
     let (server, ws, all) = analyzed_run(|url| format!("JJI_SERVER_URL={url}\nJJI_TOKEN={TOKEN}\n")).await;
-    assert_eq!(ws.read("junit-report.xml"), enriched_report(), "the enriched report replaced the original");
     let requests = server.requests();
+    let enriched = annotated(&sent_report(&requests[0].body));
+    assert!(enriched.contains("ai_classification"), "{enriched}");
+    assert_eq!(ws.read("junit-report.xml"), enriched, "the enriched report replaced the original");
     assert_eq!(requests.len(), 1);
     assert!(requests[0].head.to_ascii_lowercase().contains(&format!("authorization: bearer {TOKEN}")), "{}", requests[0].head);
     assert!(!all.contains(TOKEN), "the JJI token leaked:\n{all}");
@@ -42,6 +44,12 @@ async fn jji_token_reaches_the_jji_server_as_a_bearer_token_and_nothing_else() {
 #[tokio::test(flavor = "multi_thread")]
 async fn without_jji_token_no_authorization_is_sent() {
     let (server, ws, all) = analyzed_run(|url| format!("JJI_SERVER_URL={url}\n")).await;
-    assert_eq!(ws.read("junit-report.xml"), enriched_report(), "{all}");
+    assert_eq!(ws.read("junit-report.xml"), annotated(&sent_report(&server.requests()[0].body)), "{all}");
     assert!(!server.requests()[0].head.to_ascii_lowercase().contains("authorization:"), "{}", server.requests()[0].head);
+}
+
+/// The report the run sent to JJI (`raw_xml` of the request).
+fn sent_report(body: &[u8]) -> String {
+    let request: serde_json::Value = serde_json::from_slice(body).expect("a JSON request");
+    request["raw_xml"].as_str().expect("raw_xml").to_owned()
 }

@@ -177,6 +177,9 @@ async fn sigterm_cancels_running_migrations_tears_down_writes_the_report_and_exi
     let xml = ws.read("junit-report.xml");
     assert!(xml.contains("type=\"Interrupted\""), "{xml}");
     assert!(stdout.contains("interrupted"), "{stdout}");
+    let summary: Vec<&str> = stdout.lines().filter(|line| line.starts_with("FAILED plan::")).collect();
+    assert!(summary.iter().any(|line| line.contains(": interrupted (Ctrl-C / SIGTERM)")), "{stdout}");
+    assert!(summary.iter().all(|line| !line.trim_end().ends_with(" -")), "a summary line without a reason:\n{stdout}");
     assert_eq!(namespaces(&cluster).await, SEEDED_NAMESPACES, "interrupted tests are torn down");
 }
 
@@ -306,4 +309,17 @@ async fn copy_offload_over_ssh_patches_the_source_provider() {
     assert_eq!(source["spec"]["settings"]["esxiCloneMethod"], "ssh");
     let xml = ws.read("junit-report.xml");
     assert!(xml.contains("patched Provider"), "the patch is in the step's log");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn maxfail_0_means_no_limit_as_in_pytest() {
+    let (sim, _cluster) = simulator(SimConfig::default()).await;
+    let ws = Workspace::new(PLAN, "jobs = 1", "");
+    let output = run_against(&ws, &sim, &["--maxfail", "0", "-k", "missing-vm or pre-hook"]).await;
+    let (stdout, _) = text(&output);
+    assert_eq!(code(&output), 1, "{stdout}");
+    assert!(!stdout.contains("stopped after"), "{stdout}");
+    let xml = ws.read("junit-report.xml");
+    let (kind, _) = case_outcome(&xml, "plan::pre-hook-fails", "create_storagemap");
+    assert_ne!(kind, "skipped:skip", "the second test did not run");
 }

@@ -5,6 +5,11 @@ use std::io::Write;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
+/// Targets whose debug and trace logs are the WebAssembly compiler's inner
+/// workings: compiling one plugin at `trace` writes hundreds of megabytes.
+/// They stay at `warn` unless `RUST_LOG` names them.
+const COMPILER_TARGETS: [&str; 3] = ["cranelift", "wasmtime", "regalloc2"];
+
 pub(crate) fn init(verbose: u8, quiet: bool) {
     let default = match (quiet, verbose) {
         (true, _) => "warn",
@@ -12,7 +17,8 @@ pub(crate) fn init(verbose: u8, quiet: bool) {
         (false, 1) => "debug",
         (false, _) => "trace",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let asked = std::env::var(EnvFilter::DEFAULT_ENV).ok().filter(|text| !text.trim().is_empty());
+    let filter = EnvFilter::try_new(directives(default, asked.as_deref())).unwrap_or_else(|_| EnvFilter::new(directives(default, None)));
     // Colours only on a terminal: CI logs and captured output stay plain.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt()
@@ -22,6 +28,16 @@ pub(crate) fn init(verbose: u8, quiet: bool) {
         .with_target(false)
         .without_time()
         .try_init();
+}
+
+/// `RUST_LOG` if set, else the level of `-v`/`-q`; then `warn` for each
+/// compiler target the directives do not name (a target directive is a
+/// prefix: `cranelift` covers `cranelift_codegen`).
+fn directives(default: &str, asked: Option<&str>) -> String {
+    let base = asked.unwrap_or(default);
+    let named = |target: &str| base.split(',').any(|directive| directive.trim().starts_with(target));
+    let quiet = COMPILER_TARGETS.iter().filter(|target| !named(target)).map(|target| format!(",{target}=warn"));
+    std::iter::once(base.to_owned()).chain(quiet).collect()
 }
 
 /// Buffers one formatted event and writes it redacted to stderr.
@@ -53,5 +69,21 @@ impl<'a> MakeWriter<'a> for RedactingStderr {
 
     fn make_writer(&'a self) -> Self::Writer {
         LineBuffer(Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::directives;
+
+    #[test]
+    fn the_compiler_stays_at_warn_unless_rust_log_names_it() {
+        assert_eq!(directives("trace", None), "trace,cranelift=warn,wasmtime=warn,regalloc2=warn");
+        assert_eq!(directives("trace", Some("debug")), "debug,cranelift=warn,wasmtime=warn,regalloc2=warn");
+        assert_eq!(directives("info", Some("cranelift=trace")), "cranelift=trace,wasmtime=warn,regalloc2=warn");
+        assert_eq!(
+            directives("info", Some("info, wasmtime_cranelift=debug")),
+            "info, wasmtime_cranelift=debug,cranelift=warn,regalloc2=warn"
+        );
     }
 }

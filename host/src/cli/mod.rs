@@ -34,7 +34,8 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "DIR", env = "MTV_HOST_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
 
-    /// More log output (-v debug, -vv trace); RUST_LOG overrides.
+    /// More log output (-v debug, -vv trace); RUST_LOG overrides. The compiler's
+    /// own logs only when RUST_LOG names them (RUST_LOG=cranelift=trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
 

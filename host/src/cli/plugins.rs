@@ -113,7 +113,11 @@ fn list(cli: &Cli, only: &[String], without: &[String]) -> anyhow::Result<Exit> 
                 println!("  sha256    {}{}", plugin.sha256, if chosen.spec.sha256.is_some() { " (pinned)" } else { "" });
                 println!("  http      {}", list_or_none(&grants.http));
                 println!("  secrets   {}", list_or_none(&grants.secrets));
-                println!("  limits    {} ms guest time, {} MiB memory", plugin.limits().deadline_ms, plugin.limits().memory_mib);
+                let limits = plugin.limits();
+                println!(
+                    "  limits    {} ms guest time, {} ms wall-clock, {} MiB memory",
+                    limits.deadline_ms, limits.wall_ms, limits.memory_mib
+                );
             }
             Err(e) => {
                 failed = true;

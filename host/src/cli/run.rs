@@ -20,8 +20,8 @@ use mtv_host::migration::{ClusterLogin, ClusterTls, RunInputs};
 use mtv_host::plan::{Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
 use mtv_host::runner::{
-    ClusterMode, CopyOffloadPlans, DispatchOptions, Execution, Gating, OutputDir, Prepared, Protected, RUN_KEYS, ReportOutputs, Reporting,
-    RunSettings, Stop, StopReason, TestUnit, execute, gate, parse_set, prepare_units, report_unstarted, signals,
+    ClusterMode, CopyOffloadPlans, DispatchOptions, Execution, Gating, JOBS, OutputDir, Prepared, Protected, RUN_KEYS, ReportOutputs,
+    Reporting, RunSettings, Stop, StopReason, TestUnit, execute, gate, parse_set, prepare_units, report_unstarted, signals,
 };
 use mtv_host::secrets::{AuditLog, Env};
 
@@ -49,13 +49,13 @@ pub(crate) struct RunArgs {
     /// test id, for running one suite across several runners or Job pods
     #[arg(long, value_name = "INDEX/COUNT")]
     shard: Option<Shard>,
-    /// Tests run at once [default: [run] jobs, else 1]
-    #[arg(short = 'j', long = "jobs", value_name = "N")]
-    jobs: Option<usize>,
+    /// Tests run at once, 1 to 256 [default: [run] jobs, else 1]
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u64).range(JOBS))]
+    jobs: Option<u64>,
     /// Stop starting tests after the first failed test (--maxfail 1)
     #[arg(short = 'x', long = "exitfirst")]
     exitfirst: bool,
-    /// Stop starting tests after N failed tests
+    /// Stop starting tests after N failed tests (0: no limit, as in pytest)
     #[arg(long, value_name = "N")]
     maxfail: Option<usize>,
     /// JUnit report path [default: [run] junit_xml, else junit-report.xml]
@@ -318,7 +318,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
     let execution = Execution {
         settings: &settings,
         login,
-        options: DispatchOptions { jobs: settings.jobs, maxfail: if args.exitfirst { Some(1) } else { args.maxfail } },
+        options: DispatchOptions { jobs: settings.jobs, maxfail: if args.exitfirst { Some(1) } else { args.maxfail.filter(|n| *n > 0) } },
         skip_teardown: args.skip_teardown,
         output,
         collect_data: !args.skip_data_collector,

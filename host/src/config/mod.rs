@@ -13,8 +13,10 @@ pub const DEFAULT_CONFIG: &str = "mtv-host.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {}: {source} (pass --config FILE, or create {DEFAULT_CONFIG} in the working directory)", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    // The cause is in the message, so it is not also a `source`: printing
+    // the chain would repeat it.
+    #[error("cannot read {}: {error} (pass --config FILE, or create {DEFAULT_CONFIG} in the working directory)", path.display())]
+    Read { path: PathBuf, error: std::io::Error },
     #[error("{}: {message}", path.display())]
     Parse { path: PathBuf, message: String },
     #[error("{}: {message}", path.display())]
@@ -65,7 +67,7 @@ struct ConfigFile {
 
 impl RunConfig {
     pub fn load(path: &Path) -> Result<RunConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read { path: path.to_path_buf(), error })?;
         Self::parse(path, &text)
     }
 

@@ -1,9 +1,10 @@
 //! Running a reporter plugin over the written report: skip when there is
-//! nothing to analyze, replace the file only with a vetted JUnit report,
-//! and otherwise leave it byte-for-byte as it was.
+//! nothing to analyze, replace the file only with a vetted JUnit report
+//! that keeps every test case and outcome of the original, and otherwise
+//! leave it byte-for-byte as it was.
 
 use crate::plugins::{LoadedPlugin, Outcome, PluginRuntime, ReportFacts};
-use crate::report::{validate_junit, write_atomically};
+use crate::report::{Inventory, write_atomically};
 use crate::secrets::redactor;
 use std::path::Path;
 
@@ -43,6 +44,10 @@ pub fn enrich_report(runtime: &PluginRuntime, plugin: &LoadedPlugin, report_path
         Ok(text) => text,
         Err(error) => return unchanged(format!("cannot read {}: {error}", report_path.display()), Vec::new()),
     };
+    let recorded = match Inventory::of(&original) {
+        Ok(recorded) => recorded,
+        Err(problem) => return unchanged(format!("{} is not a report to enrich: {problem}", report_path.display()), Vec::new()),
+    };
     let result = runtime.report(plugin, facts, &original);
     // The plugin's answer is a separate copy: free the original before
     // vetting it, which matters for reports of tens of megabytes.
@@ -59,8 +64,17 @@ pub fn enrich_report(runtime: &PluginRuntime, plugin: &LoadedPlugin, report_path
     // The analysis quotes the report, which was redacted when written, but
     // the server may add text of its own.
     let replacement = redactor().redact(&replacement);
-    if let Err(problem) = validate_junit(&replacement) {
-        return unchanged(format!("plugin '{}' returned a report the host refuses: {problem}", plugin.name), messages);
+    let kept = match Inventory::of(&replacement) {
+        Ok(kept) => kept,
+        Err(problem) => return unchanged(format!("plugin '{}' returned a report the host refuses: {problem}", plugin.name), messages),
+    };
+    // Enrichment adds to a report; an answer that lost a case or a failure
+    // would make a failed run read as passed.
+    if let Some(lost) = recorded.missing_from(&kept) {
+        return unchanged(
+            format!("plugin '{}' returned a report the host refuses: it drops {lost}, which the run recorded", plugin.name),
+            messages,
+        );
     }
     match write_atomically(report_path, |out| out.write_all(replacement.as_bytes())) {
         Ok(()) => EnrichOutcome::Replaced { messages },

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 pub const JJI_PLUGIN_NAME: &str = "jji";
 
 /// Room for a 50 MB report: the plugin holds the report, the escaped
-/// request body, the answer and the decoded enriched report at once. The
-/// deadline counts guest time only; waiting for JJI (minutes) does not.
-pub const LIMITS: Limits = Limits { deadline_ms: 60_000, memory_mib: 1024 };
+/// request body, the answer and the decoded enriched report at once.
+/// Neither time limit counts waiting for JJI (minutes): `JJI_TIMEOUT` does.
+pub const LIMITS: Limits = Limits { deadline_ms: 60_000, memory_mib: 1024, wall_ms: 120_000 };
 
 /// The plugin may reach the JJI server's origin and nothing else; it gets
 /// no secrets (credentials for the origin, if any, are attached by the host).

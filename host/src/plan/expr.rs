@@ -16,9 +16,16 @@ use std::fmt;
 pub(crate) enum Expr {
     Ident(String),
     Not(Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// `a and b and c` as one flat list, so long chains add no depth.
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
 }
+
+/// Deepest nesting of parentheses and `not`s accepted. Parsing, matching
+/// and dropping an expression recurse once per level; without a bound a
+/// generated expression overflows the stack. pytest stops near this depth
+/// too (Python's recursion limit).
+pub(crate) const MAX_DEPTH: usize = 100;
 
 /// A malformed `-k`/`-m` expression: a usage error pointing at the column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,16 +38,27 @@ pub struct ExprError {
     pub message: String,
 }
 
+/// Characters of a long expression shown on each side of the column.
+const CONTEXT: usize = 40;
+
 impl fmt::Display for ExprError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A generated expression can be many kilobytes: quote the part
+        // around the column, marking what was left out with `…`.
+        let chars: Vec<char> = self.expression.chars().collect();
+        let at = self.column.saturating_sub(1);
+        let start = at.saturating_sub(CONTEXT);
+        let end = (at + CONTEXT).min(chars.len());
+        let before = if start > 0 { "…" } else { "" };
+        let after = if end < chars.len() { "…" } else { "" };
+        let shown: String = chars[start..end].iter().collect();
         write!(
             f,
-            "{} expression is malformed at column {}: {}\n  {}\n  {}^",
+            "{} expression is malformed at column {}: {}\n  {before}{shown}{after}\n  {}^",
             self.option,
             self.column,
             self.message,
-            self.expression,
-            " ".repeat(self.column.saturating_sub(1))
+            " ".repeat(at - start + before.chars().count())
         )
     }
 }
@@ -56,7 +74,7 @@ impl Expr {
         if tokens.len() == 1 {
             return Ok(None);
         }
-        let mut parser = Parser { tokens, next: 0 };
+        let mut parser = Parser { tokens, next: 0, depth: 0 };
         let expr = parser.or().map_err(|(column, message)| error(column, message))?;
         match parser.peek() {
             (Token::End, _) => Ok(Some(expr)),
@@ -69,8 +87,8 @@ impl Expr {
         match self {
             Self::Ident(ident) => matches(ident),
             Self::Not(inner) => !inner.eval(matches),
-            Self::And(left, right) => left.eval(matches) && right.eval(matches),
-            Self::Or(left, right) => left.eval(matches) || right.eval(matches),
+            Self::And(all) => all.iter().all(|expr| expr.eval(matches)),
+            Self::Or(any) => any.iter().any(|expr| expr.eval(matches)),
         }
     }
 }
@@ -144,6 +162,8 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, Failure> {
 struct Parser {
     tokens: Vec<(Token, usize)>,
     next: usize,
+    /// Parentheses and `not`s open at the current token.
+    depth: usize,
 }
 
 impl Parser {
@@ -161,26 +181,39 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr, Failure> {
-        let mut expr = self.and()?;
+        let mut any = vec![self.and()?];
         while self.accept(&Token::Or) {
-            expr = Expr::Or(Box::new(expr), Box::new(self.and()?));
+            any.push(self.and()?);
         }
-        Ok(expr)
+        Ok(if any.len() == 1 { any.remove(0) } else { Expr::Or(any) })
     }
 
     fn and(&mut self) -> Result<Expr, Failure> {
-        let mut expr = self.not()?;
+        let mut all = vec![self.not()?];
         while self.accept(&Token::And) {
-            expr = Expr::And(Box::new(expr), Box::new(self.not()?));
+            all.push(self.not()?);
         }
-        Ok(expr)
+        Ok(if all.len() == 1 { all.remove(0) } else { Expr::And(all) })
     }
 
     fn not(&mut self) -> Result<Expr, Failure> {
         if self.accept(&Token::Not) {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            self.descend()?;
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.primary()
+    }
+
+    /// One level deeper, refused past [`MAX_DEPTH`] at the token that opened it.
+    fn descend(&mut self) -> Result<(), Failure> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let column = self.tokens[self.next.saturating_sub(1)].1;
+            return Err((column, format!("nests deeper than {MAX_DEPTH} levels of parentheses and `not`; write it flatter")));
+        }
+        Ok(())
     }
 
     fn primary(&mut self) -> Result<Expr, Failure> {
@@ -188,7 +221,9 @@ impl Parser {
         match token {
             Token::Open => {
                 self.next += 1;
+                self.descend()?;
                 let expr = self.or()?;
+                self.depth -= 1;
                 let (close, column) = self.peek();
                 if close != Token::Close {
                     return Err((column, format!("expected `)`, found {}", close.describe())));
@@ -255,6 +290,43 @@ mod tests {
         assert_eq!(column_of_error("tier0 & warm"), 7);
         assert_eq!(column_of_error(")"), 1);
         assert_eq!(column_of_error("é and !"), 7);
+    }
+
+    #[test]
+    fn long_chains_are_flat_and_match_as_before() {
+        let chain = (0..50_000).map(|i| format!("t{i}")).collect::<Vec<_>>().join(" or ");
+        assert!(eval(&chain, &["t49999"]));
+        assert!(!eval(&chain, &["u"]));
+        let all = (0..50_000).map(|i| format!("t{i}")).collect::<Vec<_>>().join(" and ");
+        assert!(!eval(&all, &["t0"]));
+        assert_eq!(parse("a and b and c or d"), Expr::Or(vec![Expr::And(vec![ident("a"), ident("b"), ident("c")]), ident("d")]));
+    }
+
+    fn ident(name: &str) -> Expr {
+        Expr::Ident(name.to_owned())
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_bound_is_refused_not_a_stack_overflow() {
+        let parens = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
+        let nots = format!("{}a", "not ".repeat(30_000));
+        for (text, column) in [(parens.as_str(), MAX_DEPTH + 1), (nots.as_str(), 4 * MAX_DEPTH + 1)] {
+            let Err(error) = Expr::parse(text, "-k") else { panic!("accepted {} levels", MAX_DEPTH + 1) };
+            assert_eq!(error.column, column);
+            assert!(error.message.contains(&format!("deeper than {MAX_DEPTH} levels")), "{}", error.message);
+        }
+        let deepest = format!("{}a{}", "(not ".repeat(MAX_DEPTH / 2), ")".repeat(MAX_DEPTH / 2));
+        assert!(eval(&deepest, &["a"]) && !eval(&deepest, &["b"]));
+    }
+
+    #[test]
+    fn a_long_expression_is_quoted_around_the_column() {
+        let text = format!("{}a and", "x or ".repeat(100));
+        let Err(error) = Expr::parse(&text, "-k") else { panic!("should fail") };
+        let shown = error.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines[1], format!("  …{}", &text[text.len() - CONTEXT..]));
+        assert_eq!(lines[2].len(), lines[1].chars().count() + 1, "the caret sits one past the end: {shown}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::limits::Limits;
 use super::services::HostServices;
 use super::state::{Grants, PluginContext, PluginState};
 use super::world::{CONTRACT_VERSION, Contract, Shape, Unsupported, World, supported_contract_versions};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -35,8 +36,8 @@ pub struct PluginSpec {
 /// Why a plugin was not loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("plugin '{name}': cannot read {}: {source}", path.display())]
-    Read { name: String, path: PathBuf, source: std::io::Error },
+    #[error("plugin '{name}': cannot read {}: {error}", path.display())]
+    Read { name: String, path: PathBuf, error: std::io::Error },
     #[error(
         "plugin '{name}': {} has sha256 {actual}, but mtv-host.toml pins {expected}; rebuild the plugin you meant, or update `sha256` in its [[plugins]] entry",
         path.display()
@@ -87,6 +88,10 @@ pub enum HookError {
         "plugin '{plugin}' hook '{hook}' exceeded its deadline of {limit_ms} ms of guest time (raise `limits.deadline_ms` in its [[plugins]] entry)"
     )]
     Deadline { plugin: String, hook: &'static str, limit_ms: u64 },
+    #[error(
+        "plugin '{plugin}' hook '{hook}' ran longer than its wall-clock limit of {limit_ms} ms, sleeps included and HTTP requests left out (raise `limits.wall_ms` in its [[plugins]] entry)"
+    )]
+    Wall { plugin: String, hook: &'static str, limit_ms: u64 },
     #[error(
         "plugin '{plugin}' hook '{hook}' exceeded its memory limit of {limit_mib} MiB (raise `limits.memory_mib` in its [[plugins]] entry)"
     )]
@@ -162,7 +167,7 @@ impl PluginRuntime {
     /// imports, and pre-link a plugin.
     pub fn load(&self, spec: &PluginSpec) -> Result<LoadedPlugin, LoadError> {
         let name = spec.name.clone();
-        let wasm = std::fs::read(&spec.path).map_err(|source| LoadError::Read { name: name.clone(), path: spec.path.clone(), source })?;
+        let wasm = std::fs::read(&spec.path).map_err(|error| LoadError::Read { name: name.clone(), path: spec.path.clone(), error })?;
         let sha256 = sha256_hex(&wasm);
         if let Some(expected) = &spec.sha256
             && !expected.eq_ignore_ascii_case(&sha256)
@@ -200,7 +205,7 @@ impl PluginRuntime {
     /// (`plugins inspect`).
     pub fn inspect(&self, path: &Path) -> Result<(Shape, String, u64), LoadError> {
         let name = path.display().to_string();
-        let wasm = std::fs::read(path).map_err(|source| LoadError::Read { name: name.clone(), path: path.to_path_buf(), source })?;
+        let wasm = std::fs::read(path).map_err(|error| LoadError::Read { name: name.clone(), path: path.to_path_buf(), error })?;
         let sha256 = sha256_hex(&wasm);
         let (component, _) = self.compile(&name, path, &wasm, &sha256)?;
         Ok((Shape::of(&component, &self.engine), sha256, wasm.len() as u64))
@@ -256,7 +261,12 @@ impl PluginRuntime {
                 state.deadline_hit = true;
                 return Ok(UpdateDeadline::Interrupt);
             }
-            let remaining_ticks = (deadline - used).as_millis() / EPOCH_TICK.as_millis().max(1);
+            let wall_left = state.wall_remaining();
+            if wall_left.is_zero() {
+                state.wall_hit = true;
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            let remaining_ticks = (deadline - used).min(wall_left).as_millis() / EPOCH_TICK.as_millis().max(1);
             Ok(UpdateDeadline::Continue(u64::try_from(remaining_ticks).unwrap_or(u64::MAX).max(1)))
         });
         let result = body(&mut store, &plugin.pre);
@@ -266,7 +276,9 @@ impl PluginRuntime {
         forward_output(&plugin.name, "stderr", &stderr);
         result.map_err(|error| {
             let name = plugin.name.clone();
-            if state.deadline_hit || matches!(error.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+            if state.wall_hit {
+                HookError::Wall { plugin: name, hook, limit_ms: limits.wall_ms }
+            } else if state.deadline_hit || matches!(error.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
                 HookError::Deadline { plugin: name, hook, limit_ms: limits.deadline_ms }
             } else if state.limiter.exceeded {
                 HookError::Memory { plugin: name, hook, limit_mib: limits.memory_mib }
@@ -282,43 +294,75 @@ impl PluginRuntime {
         facts: &RunFacts,
         tests: &[TestItem],
     ) -> Result<Result<GateOutcome, String>, HookError> {
-        self.call(plugin, "decide", World::Gate, |store, pre| match plugin.contract {
+        let answer = self.call(plugin, "decide", World::Gate, |store, pre| match plugin.contract {
             Contract::Current => {
                 let gate = gate::GatePre::new(pre.clone())?.instantiate(&mut *store)?;
                 gate.mtv_plugin_gate_hooks().call_decide(&mut *store, facts, tests)
             }
             Contract::V0_1 => contract_0_1::decide(store, pre, facts, tests),
+        })?;
+        Ok(match answer {
+            Ok(mut outcome) => {
+                for verdict in &mut outcome.verdicts {
+                    make_printable(&mut verdict.id);
+                    if let Decision::Skip(reason) | Decision::Xfail(reason) = &mut verdict.decision {
+                        make_printable(reason);
+                    }
+                    verdict.properties.iter_mut().for_each(|(key, value)| make_printable_all([key, value]));
+                }
+                outcome.warnings.iter_mut().for_each(make_printable);
+                Ok(outcome)
+            }
+            Err(mut why) => {
+                make_printable(&mut why);
+                Err(why)
+            }
         })
     }
 
     pub fn report(&self, plugin: &LoadedPlugin, facts: ReportFacts, junit_xml: &str) -> Result<ReportResult, HookError> {
-        self.call(plugin, "report", World::Reporter, |store, pre| match plugin.contract {
+        let mut result = self.call(plugin, "report", World::Reporter, |store, pre| match plugin.contract {
             Contract::Current => {
                 let reporter = reporter::ReporterPre::new(pre.clone())?.instantiate(&mut *store)?;
                 reporter.mtv_plugin_reporter_hooks().call_report(&mut *store, facts, junit_xml)
             }
             Contract::V0_1 => contract_0_1::report(store, pre, facts, junit_xml),
-        })
+        })?;
+        // A replacement report is XML, vetted and escaped as such by the caller.
+        if let Outcome::Unchanged(why) = &mut result.outcome {
+            make_printable(why);
+        }
+        result.messages.iter_mut().for_each(make_printable);
+        Ok(result)
     }
 
     pub fn vendor_describe(&self, plugin: &LoadedPlugin) -> Result<VendorInfo, HookError> {
-        self.call(plugin, "describe", World::StorageVendor, |store, pre| match plugin.contract {
+        let mut info = self.call(plugin, "describe", World::StorageVendor, |store, pre| match plugin.contract {
             Contract::Current => {
                 let vendor = storage_vendor::StorageVendorPre::new(pre.clone())?.instantiate(&mut *store)?;
                 vendor.mtv_plugin_storage_vendor_hooks().call_describe(&mut *store)
             }
             Contract::V0_1 => contract_0_1::describe(store, pre),
-        })
+        })?;
+        make_printable_all([&mut info.product, &mut info.display_name]);
+        for field in &mut info.fields {
+            make_printable_all([&mut field.config_key, &mut field.secret_key, &mut field.description]);
+        }
+        Ok(info)
     }
 
     pub fn vendor_validate(&self, plugin: &LoadedPlugin, values: &[(String, String)]) -> Result<Vec<Problem>, HookError> {
-        self.call(plugin, "validate", World::StorageVendor, |store, pre| match plugin.contract {
+        let mut problems = self.call(plugin, "validate", World::StorageVendor, |store, pre| match plugin.contract {
             Contract::Current => {
                 let vendor = storage_vendor::StorageVendorPre::new(pre.clone())?.instantiate(&mut *store)?;
                 vendor.mtv_plugin_storage_vendor_hooks().call_validate(&mut *store, values)
             }
             Contract::V0_1 => contract_0_1::validate(store, pre, values),
-        })
+        })?;
+        for problem in &mut problems {
+            make_printable_all([&mut problem.key, &mut problem.message, &mut problem.fix]);
+        }
+        Ok(problems)
     }
 }
 
@@ -345,8 +389,43 @@ fn is_core_module(wasm: &[u8]) -> bool {
 
 fn forward_output(plugin: &str, stream: &str, bytes: &[u8]) {
     for line in String::from_utf8_lossy(bytes).lines().filter(|l| !l.trim().is_empty()) {
-        tracing::info!(target: "plugin", "[{plugin} {stream}] {line}");
+        tracing::info!(target: "plugin", "[{plugin} {stream}] {}", printable(line));
     }
+}
+
+/// Text from a plugin, or from a server a plugin talked to, made safe to
+/// print: control characters (ESC, NUL, CR, line breaks…) and bidi
+/// overrides become visible escapes (`\x1b`, `\n`), so the text can
+/// neither drive the terminal nor forge a line of the host's own output.
+/// Applied once, where such text enters the host.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c != '\t' && (c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'));
+    if !text.contains(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\0' => out.push_str("\\0"),
+            c if unsafe_char(c) && (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn make_printable(text: &mut String) {
+    if let Cow::Owned(clean) = printable(text) {
+        *text = clean;
+    }
+}
+
+fn make_printable_all<const N: usize>(texts: [&mut String; N]) {
+    texts.into_iter().for_each(make_printable);
 }
 
 /// The trap, plus what a Rust guest printed when it panicked
@@ -356,7 +435,8 @@ fn trap_message(error: &wasmtime::Error, stderr: &[u8]) -> String {
     let printed = String::from_utf8_lossy(stderr);
     let lines: Vec<&str> = printed.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("note:")).collect();
     let tail = lines[lines.len().saturating_sub(2)..].join(" ");
-    if tail.is_empty() { cause } else { format!("{cause} ({tail})") }
+    let message = if tail.is_empty() { cause } else { format!("{cause} ({tail})") };
+    printable(&message).into_owned()
 }
 
 #[cfg(test)]
@@ -366,6 +446,12 @@ mod tests {
     fn refusal(found: &str) -> String {
         let why = Contract::of(found).expect_err("not loadable");
         LoadError::UnsupportedVersion { name: "p".into(), found: found.into(), why }.to_string()
+    }
+
+    #[test]
+    fn printable_escapes_controls_and_bidi_overrides_and_keeps_the_rest() {
+        assert!(matches!(printable("plain text\twith a tab, ü and ✓"), Cow::Borrowed(_)));
+        assert_eq!(printable("a\u{9b}31m\u{202e}b\u{7f}\u{2028}"), r"a\u{9b}31m\u{202e}b\x7f\u{2028}");
     }
 
     #[test]

@@ -48,7 +48,11 @@ pub(crate) struct PluginState {
     /// When the outermost current host call began.
     host_entered: Option<Instant>,
     host_depth: u32,
+    /// Time spent on the plugin's HTTP requests, excluded from the
+    /// wall-clock limit (each request has its own timeout).
+    pub(crate) http_time: Duration,
     pub(crate) deadline_hit: bool,
+    pub(crate) wall_hit: bool,
 }
 
 impl PluginState {
@@ -68,7 +72,9 @@ impl PluginState {
             host_time: Duration::ZERO,
             host_entered: None,
             host_depth: 0,
+            http_time: Duration::ZERO,
             deadline_hit: false,
+            wall_hit: false,
         }
     }
 
@@ -78,6 +84,16 @@ impl PluginState {
     pub(crate) fn guest_time(&self) -> Duration {
         let open_host_call = self.host_entered.map_or(Duration::ZERO, |entered| entered.elapsed());
         self.started.elapsed().saturating_sub(self.host_time + open_host_call)
+    }
+
+    /// Wall-clock time used so far in this call, HTTP requests left out.
+    /// Guest code never runs during a request, so none is ever open here.
+    pub(crate) fn wall_time(&self) -> Duration {
+        self.started.elapsed().saturating_sub(self.http_time)
+    }
+
+    pub(crate) fn wall_remaining(&self) -> Duration {
+        self.plugin.limits.wall().saturating_sub(self.wall_time())
     }
 
     /// Called on every guest ↔ host transition; accumulates host time.

@@ -33,6 +33,6 @@ mod writer;
 pub use atomic::{write_atomically, write_private};
 pub use error::ReportError;
 pub use merge::merge;
-pub use read::{summarize, validate_junit};
+pub use read::{Inventory, summarize, validate_junit};
 pub use record::{CaseRecord, Counts, Fault, Outcome, SuiteInfo};
 pub use writer::{write_junit, write_junit_file};

@@ -3,6 +3,7 @@
 //! report, to vet a plugin's replacement report, and as the first pass of
 //! merging.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -23,6 +24,63 @@ pub fn summarize(path: &Path) -> Result<Counts, ReportError> {
 /// `<testsuite>`; the error says what was found instead.
 pub fn validate_junit(text: &str) -> Result<(), String> {
     scan(Reader::from_str(text), "the report text").map(drop).map_err(|error| error.to_string())
+}
+
+/// The test cases of a report and the outcomes they record: what a plugin
+/// that annotates a report must hand back. Enrichment adds to a report; a
+/// replacement that lost a case or one of its `<failure>`, `<error>` or
+/// `<skipped>` elements would turn a failed run green.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Inventory {
+    /// (what, classname, name) → how many times the report has it.
+    entries: BTreeMap<(Recorded, String, String), u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Recorded {
+    Case,
+    Failure,
+    Error,
+    Skipped,
+}
+
+impl Inventory {
+    /// The inventory of `text`, which must be JUnit XML.
+    pub fn of(text: &str) -> Result<Inventory, String> {
+        let mut scanner = Scanner::new("the report text");
+        scanner.inventory = Some(Inventory::default());
+        run(&mut scanner, Reader::from_str(text)).map_err(|error| error.to_string())?;
+        Ok(scanner.inventory.unwrap_or_default())
+    }
+
+    /// What `self` records that `replacement` does not, described for a
+    /// message (the first few), or `None` when nothing is missing.
+    pub fn missing_from(&self, replacement: &Inventory) -> Option<String> {
+        let missing: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|(key, count)| replacement.entries.get(*key).copied().unwrap_or(0) < **count)
+            .map(|((recorded, classname, name), _)| {
+                let case = if classname.is_empty() { name.clone() } else { format!("{classname}::{name}") };
+                match recorded {
+                    Recorded::Case => format!("test case {case}"),
+                    Recorded::Failure => format!("the <failure> of {case}"),
+                    Recorded::Error => format!("the <error> of {case}"),
+                    Recorded::Skipped => format!("the <skipped> of {case}"),
+                }
+            })
+            .collect();
+        const SHOWN: usize = 3;
+        match missing.len() {
+            0 => None,
+            n if n <= SHOWN => Some(missing.join(", ")),
+            n => Some(format!("{} and {} more", missing[..SHOWN].join(", "), n - SHOWN)),
+        }
+    }
+
+    fn add(&mut self, recorded: Recorded, (classname, name): &(String, String)) {
+        *self.entries.entry((recorded, classname.clone(), name.clone())).or_default() += 1;
+    }
 }
 
 /// What one pass over a report learns.
@@ -75,17 +133,34 @@ struct Scanner<'a> {
     suites_seen: usize,
     case: Option<(Duration, Tally)>,
     scan: Scan,
+    /// Filled only when asked for (`Inventory::of`).
+    inventory: Option<Inventory>,
+    /// The open case's (classname, name), while an inventory is taken.
+    case_id: Option<(String, String)>,
 }
 
-pub(crate) fn scan<R: BufRead>(mut reader: Reader<R>, origin: &str) -> Result<Scan, ReportError> {
-    let mut scanner = Scanner {
-        origin,
-        stack: Vec::new(),
-        root_closed: false,
-        suites_seen: 0,
-        case: None,
-        scan: Scan { counts: Counts::default(), first_suite: None },
-    };
+impl<'a> Scanner<'a> {
+    fn new(origin: &'a str) -> Self {
+        Scanner {
+            origin,
+            stack: Vec::new(),
+            root_closed: false,
+            suites_seen: 0,
+            case: None,
+            scan: Scan { counts: Counts::default(), first_suite: None },
+            inventory: None,
+            case_id: None,
+        }
+    }
+}
+
+pub(crate) fn scan<R: BufRead>(reader: Reader<R>, origin: &str) -> Result<Scan, ReportError> {
+    let mut scanner = Scanner::new(origin);
+    run(&mut scanner, reader)?;
+    Ok(scanner.scan)
+}
+
+fn run<R: BufRead>(scanner: &mut Scanner<'_>, mut reader: Reader<R>) -> Result<(), ReportError> {
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -142,16 +217,27 @@ impl Scanner<'_> {
                     });
                 }
             }
-            (_, Tag::Testcase) => self.case = Some((self.case_time(&attributes)?, Tally::Passed)),
+            (_, Tag::Testcase) => {
+                self.case = Some((self.case_time(&attributes)?, Tally::Passed));
+                if let Some(inventory) = self.inventory.as_mut() {
+                    let text = |key| attribute(&attributes, key).unwrap_or_default().to_owned();
+                    let id = (text("classname"), text("name"));
+                    inventory.add(Recorded::Case, &id);
+                    self.case_id = Some(id);
+                }
+            }
             (Some(Tag::Testcase), Tag::Other) => {
                 let tally = match name {
-                    "failure" => Some(Tally::Failure),
-                    "error" => Some(Tally::Error),
-                    "skipped" => Some(Tally::Skipped),
+                    "failure" => Some((Tally::Failure, Recorded::Failure)),
+                    "error" => Some((Tally::Error, Recorded::Error)),
+                    "skipped" => Some((Tally::Skipped, Recorded::Skipped)),
                     _ => None,
                 };
-                if let (Some(tally), Some((_, current))) = (tally, self.case.as_mut()) {
+                if let (Some((tally, _)), Some((_, current))) = (tally, self.case.as_mut()) {
                     *current = worse(*current, tally);
+                }
+                if let (Some((_, recorded)), Some(inventory), Some(id)) = (tally, self.inventory.as_mut(), self.case_id.as_ref()) {
+                    inventory.add(recorded, id);
                 }
             }
             (Some(Tag::Properties), Tag::Other) if name == "property" && self.in_first_suite_properties() => {
@@ -182,6 +268,7 @@ impl Scanner<'_> {
             && let Some((time, tally)) = self.case.take()
         {
             self.scan.counts.add(tally, time);
+            self.case_id = None;
         }
         if self.stack.is_empty() {
             self.root_closed = true;
@@ -226,14 +313,14 @@ impl Scanner<'_> {
         if valid { Ok(()) } else { Err(self.not_junit(format!("an undefined entity &{};", reference.as_ref()))) }
     }
 
-    fn finish(self) -> Result<Scan, ReportError> {
+    fn finish(&self) -> Result<(), ReportError> {
         if !self.stack.is_empty() {
             return Err(self.not_junit("the file ends before its root element is closed".to_owned()));
         }
         if !self.root_closed {
             return Err(self.not_junit("no root element (an empty file?)".to_owned()));
         }
-        Ok(self.scan)
+        Ok(())
     }
 }
 

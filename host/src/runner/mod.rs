@@ -60,6 +60,6 @@ pub use output_dir::{OutputDir, Protected};
 pub use prepare::{CopyOffloadPlans, prepare_units};
 pub use reporting::{Events, ReportOutputs, Reporting};
 pub use resources::{RESOURCES_FILE, write_resources};
-pub use settings::{ClusterMode, RUN_KEYS, RunSettings, parse_set};
+pub use settings::{ClusterMode, JOBS, RUN_KEYS, RunSettings, parse_set};
 pub use stop::Stop;
 pub use unit::{Prepared, TestUnit, UnitContext};

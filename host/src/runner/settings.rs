@@ -4,6 +4,7 @@
 //! working directory.
 
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -66,6 +67,9 @@ pub struct RunSettings {
     pub config_name: String,
 }
 
+/// Tests run at once (`-j`, `[run] jobs`).
+pub const JOBS: RangeInclusive<u64> = 1..=256;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("{0}")]
@@ -108,6 +112,18 @@ impl Raw {
                 text.trim().parse().map(Some).map_err(|_| self.wrong(key, "a whole number", &toml::Value::String(text.clone())))
             }
             Some((other, _)) => Err(self.wrong(key, "a whole number", other)),
+        }
+    }
+
+    fn number_in(&self, key: &str, range: RangeInclusive<u64>) -> Result<Option<u64>, SettingsError> {
+        match self.number(key)? {
+            Some(n) if !range.contains(&n) => Err(SettingsError::Invalid(format!(
+                "{}: [run] {key} must be {} to {}, found {n}",
+                self.config_name,
+                range.start(),
+                range.end()
+            ))),
+            n => Ok(n),
         }
     }
 
@@ -195,7 +211,7 @@ impl RunSettings {
             cluster_ca_file: raw.path("cluster_ca_file", config)?,
             sim_inventory: raw.path("sim_inventory", config)?,
             sim_step_delay: raw.number("sim_step_delay_ms")?.map(Duration::from_millis),
-            jobs: raw.number("jobs")?.map_or(1, |n| n.max(1) as usize),
+            jobs: raw.number_in("jobs", JOBS)?.map_or(1, |n| n as usize),
             source_storages: raw.list("source_storages")?,
             source_networks: raw.list("source_networks")?,
             timeouts,

@@ -156,7 +156,10 @@ pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
         };
         match &end {
             StepEnd::Passed => {}
-            StepEnd::Interrupted => interrupted = true,
+            StepEnd::Interrupted => {
+                interrupted = true;
+                first_problem.get_or_insert_with(|| format!("{step}: interrupted (Ctrl-C / SIGTERM)"));
+            }
             StepEnd::Failed(f) | StepEnd::Errored(f) => {
                 failed = Some(step);
                 first_problem.get_or_insert_with(|| format!("{step}: {}", f.message));
@@ -168,6 +171,8 @@ pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
     let status = reported.status(interrupted);
     let message = match &unit.gate {
         GateDecision::XFail(reason) if status == TestStatus::XFailed => Some(reason.clone()),
+        // A step passed that the gate expected to fail: the expectation is stale.
+        GateDecision::XFail(reason) if status == TestStatus::XPassed => Some(format!("XPASS(strict): {reason}")),
         _ => first_problem,
     };
     let collected = match &ctx.data_collector {

@@ -85,8 +85,8 @@ pub struct Created {
 pub enum ScaffoldError {
     #[error("{} already exists and is not empty; choose a new directory: mtv-host plugins new --kind KIND NAME DIR", dir.display())]
     NotEmpty { dir: PathBuf },
-    #[error("cannot write {}: {source}", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {}: {error}", path.display())]
+    Write { path: PathBuf, error: std::io::Error },
 }
 
 /// Write the crate. Refuses a directory that exists and is not empty.
@@ -111,7 +111,7 @@ pub fn create(request: &NewPlugin) -> Result<Created, ScaffoldError> {
 }
 
 fn write(path: &Path, text: &str) -> Result<(), ScaffoldError> {
-    let error = |source| ScaffoldError::Write { path: path.to_path_buf(), source };
+    let error = |error| ScaffoldError::Write { path: path.to_path_buf(), error };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(error)?;
     }

@@ -171,8 +171,8 @@ pub enum Reply {
     /// `307 Temporary Redirect` to `location`, which asks the client to
     /// send the same body there.
     Redirect(String),
-    /// A completed analysis of the report it was sent: the `raw_xml` with
-    /// an AI classification before the first failure (or error).
+    /// A completed analysis of the report it was sent: that report with an
+    /// AI classification on its first failure ([`annotated`]).
     Annotate,
 }
 
@@ -260,9 +260,15 @@ fn answer(stream: TcpStream, reply: &Reply, keep_body: bool, log: &Mutex<Vec<See
     } else {
         std::io::copy(&mut limited, &mut std::io::sink()).map(|n| n as usize).unwrap_or(0)
     };
-    let annotated = matches!(reply, Reply::Annotate).then(|| Reply::completed(&annotate(&body)));
+    let annotation = match reply {
+        Reply::Annotate => {
+            let sent: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            Some(Reply::completed(&annotated(sent["raw_xml"].as_str().unwrap_or_default())))
+        }
+        _ => None,
+    };
     log.lock().unwrap().push(Seen { head, body, body_len });
-    match annotated.as_ref().unwrap_or(reply) {
+    match annotation.as_ref().unwrap_or(reply) {
         Reply::Answer { status, body } => {
             let _ = write!(
                 writer,
@@ -271,25 +277,18 @@ fn answer(stream: TcpStream, reply: &Reply, keep_body: bool, log: &Mutex<Vec<See
             );
             let _ = writer.write_all(body);
         }
+        // Resolved into an answer above.
+        Reply::Annotate => {}
         Reply::Stall(time) => std::thread::sleep(*time),
         Reply::Redirect(location) => {
             let _ =
                 write!(writer, "HTTP/1.1 307 Temporary Redirect\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
         }
-        Reply::Annotate => {}
     }
 }
 
 /// The property [`Reply::Annotate`] adds.
 pub const AI_PROPERTY: &str = r#"<properties><property name="ai_classification" value="PRODUCT BUG"/></properties>"#;
-
-/// The request's `raw_xml` with [`AI_PROPERTY`] before its first failure or error.
-fn annotate(body: &[u8]) -> String {
-    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let raw = request["raw_xml"].as_str().unwrap_or_default();
-    let at = raw.find("<failure ").or_else(|| raw.find("<error ")).unwrap_or(0);
-    format!("{}{AI_PROPERTY}{}", &raw[..at], &raw[at..])
-}
 
 /// A loopback URL nothing listens on.
 pub fn refused_url() -> String {
@@ -312,7 +311,13 @@ waiting for migration</system-out></testcase>
 
 /// [`FAILED_REPORT`] as JJI hands it back: an AI classification on the failure.
 pub fn enriched_report() -> String {
-    FAILED_REPORT.replacen("<failure ", r#"<properties><property name="ai_classification" value="PRODUCT BUG"/></properties><failure "#, 1)
+    annotated(FAILED_REPORT)
+}
+
+/// `report` as JJI hands it back: [`AI_PROPERTY`] before its first failure (or error).
+pub fn annotated(report: &str) -> String {
+    let at = report.find("<failure ").or_else(|| report.find("<error ")).unwrap_or(0);
+    format!("{}{AI_PROPERTY}{}", &report[..at], &report[at..])
 }
 
 /// The same run, green.

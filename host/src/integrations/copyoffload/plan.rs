@@ -17,7 +17,8 @@ pub enum CopyOffloadError {
         "storage_vendor_product '{product}' has no vendor plugin; loaded vendors: {loaded} (add a storage-vendor [[plugins]] entry to mtv-host.toml)"
     )]
     UnknownProduct { product: String, loaded: String },
-    #[error("copy-offload configuration for {product} has {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    // One line: reports, the console and the setup plan show an error's first line.
+    #[error("copy-offload configuration for {product} has {} problem(s): {}", problems.len(), problems.join("; "))]
     Invalid { product: String, problems: Vec<String> },
     #[error(transparent)]
     Plugin(#[from] HookError),

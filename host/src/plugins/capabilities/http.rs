@@ -64,10 +64,10 @@ impl http::Host for PluginState {
             timeout: req.timeout_ms.map(|ms| Duration::from_millis(ms.into())).unwrap_or(DEFAULT_TIMEOUT),
         };
         audit(true, None);
-        plugin
-            .services
-            .transport
-            .send(outbound)
+        let sending = std::time::Instant::now();
+        let answer = plugin.services.transport.send(outbound);
+        self.http_time += sending.elapsed();
+        answer
             .map(|r| Response {
                 status: r.status,
                 headers: r.headers.into_iter().map(|(name, value)| Header { name, value }).collect(),

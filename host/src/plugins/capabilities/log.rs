@@ -1,5 +1,6 @@
 //! `mtv:plugin/log`: plugin log lines go to the host log, attributed to the
-//! plugin. The host's log writer redacts secrets from every line.
+//! plugin, with control characters escaped. The host's log writer redacts
+//! secrets from every line.
 
 use super::State;
 use crate::plugins::bindings::interfaces::log::{self, Level};
@@ -13,6 +14,7 @@ pub(super) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Resul
 impl log::Host for PluginState {
     fn write(&mut self, level: Level, message: String) {
         let plugin = self.plugin.name.as_str();
+        let message = crate::plugins::printable(&message);
         match level {
             Level::Trace => tracing::trace!(target: "plugin", "[{plugin}] {message}"),
             Level::Debug => tracing::debug!(target: "plugin", "[{plugin}] {message}"),

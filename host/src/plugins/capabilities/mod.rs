@@ -18,6 +18,7 @@ use wasmtime::component::{HasSelf, Linker};
 /// imports. Anything else a component imports fails at instantiation.
 pub(crate) fn add_to_linker(linker: &mut Linker<PluginState>, world: World) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_sync(linker)?;
+    super::limits::add_wall_bound_clock(linker)?;
     log::add_to_linker(linker)?;
     config::add_to_linker(linker)?;
     if world.imports_network() {
