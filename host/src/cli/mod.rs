@@ -2,7 +2,6 @@
 //! subcommand family.
 
 mod copyoffload;
-mod default_plugins;
 mod exit;
 mod job;
 mod junit;

@@ -5,7 +5,6 @@ mod check;
 mod new;
 
 use super::Cli;
-use super::default_plugins::{self, ALWAYS_KNOWN};
 use super::exit::Exit;
 use super::sources::SourceArgs;
 use clap::Subcommand;
@@ -14,6 +13,7 @@ use mtv_host::config::RunConfig;
 use mtv_host::copyoffload::{PRODUCT_KEY, resolution};
 use mtv_host::discovery::{DefaultPlugin, SearchPath, choose};
 use mtv_host::enrich::JjiSettings;
+use mtv_host::integrations::defaults::{self as default_plugins, ALWAYS_KNOWN};
 use mtv_host::plugins::{HostServices, NoAudit, NoSecrets, PluginRuntime, ReqwestTransport};
 use mtv_host::scaffold::{Kind, PluginName};
 use std::path::PathBuf;

@@ -26,6 +26,7 @@
 
 pub mod cluster;
 pub mod copyoffload;
+pub mod defaults;
 mod inputs;
 pub mod jira;
 pub mod jji;

@@ -1,9 +1,16 @@
-//! The runner: selected tests in, events out. A library: the CLI builds its
-//! inputs and renders what it returns; tests drive it directly.
+//! The runner: a run request in, events and a verdict out. A library: the
+//! CLI parses flags into a [`RunRequest`] and renders the [`Ran`] it gets
+//! back; tests drive [`session::run`] or [`execute`] directly.
 //!
 //! # Architecture
 //!
 //! ```text
+//!   RunRequest ─► session::run ─► Ran (NoTests | Dry | Executed(RunTotals) | …)
+//!         │  settings → plan, -k/-m, shard → integrations::load_inputs
+//!         │  → plugins (integrations::defaults::select, plugins::load)
+//!         │  → gate::decide → copy-offload plans → prepare_units
+//!         │  → execute → reporter_plugins (JJI, …); a Narrator gets its lines
+//!         │
 //!   signals::watch ──► Stop ◄── reporters (a reporter that fails stops the run)
 //!         │ (from the first moment: loading plugins, gating, migrating)
 //!         ▼
@@ -41,12 +48,16 @@ pub mod dispatch;
 pub mod event;
 pub mod execute;
 pub mod gate;
+pub mod narrator;
 pub mod outcome;
 pub mod output_dir;
+pub mod plugins;
 pub mod prepare;
+pub mod reporter_plugins;
 pub mod reporters;
 pub mod reporting;
 pub mod resources;
+pub mod session;
 pub mod settings;
 pub mod signals;
 pub mod stop;
@@ -56,10 +67,12 @@ pub use dispatch::{DispatchOptions, run_all};
 pub use event::{Event, EventKind, RunTotals, StepRecord, StopReason, TestRecord, TestStatus};
 pub use execute::{Execution, execute, report_unstarted};
 pub use gate::{GateDecision, Gating};
+pub use narrator::Narrator;
 pub use output_dir::{OutputDir, Protected};
 pub use prepare::{CopyOffloadPlans, prepare_units};
 pub use reporting::{Events, ReportOutputs, Reporting};
 pub use resources::{RESOURCES_FILE, write_resources};
+pub use session::{Mode, Ran, RunError, RunErrorKind, RunRequest};
 pub use settings::{ClusterMode, JOBS, RUN_KEYS, RunSettings, parse_set};
 pub use stop::Stop;
 pub use unit::{Prepared, TestUnit, UnitContext};

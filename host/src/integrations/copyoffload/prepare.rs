@@ -5,14 +5,14 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use mtv_host::copyoffload::{VendorRegistry, plan_copyoffload, resolution};
-use mtv_host::plugins::{LoadedPlugin, PluginRuntime};
-use mtv_host::runner::CopyOffloadPlans;
-use mtv_host::secrets::SecretBroker;
+use super::{VendorRegistry, plan_copyoffload, resolution};
+use crate::plugins::{LoadedPlugin, PluginRuntime};
+use crate::runner::CopyOffloadPlans;
+use crate::secrets::SecretBroker;
 
 /// Describes the vendor plugins and plans each product's Secret, on a
 /// blocking thread (plugin hooks are synchronous).
-pub(crate) async fn plans(
+pub async fn plan_products(
     runtime: Arc<PluginRuntime>,
     broker: Arc<SecretBroker>,
     vendors: Vec<LoadedPlugin>,

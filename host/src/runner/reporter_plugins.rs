@@ -3,14 +3,16 @@
 
 use std::sync::Arc;
 
-use mtv_host::enrich::{EnrichOutcome, enrich_report};
-use mtv_host::plugins::{LoadedPlugin, PluginRuntime, PluginSpec, ReportFacts};
-use mtv_host::report::Counts;
-use mtv_host::runner::RunSettings;
+use super::narrator::Narrator;
+use crate::enrich::{EnrichOutcome, enrich_report};
+use crate::plugins::{LoadedPlugin, PluginRuntime, PluginSpec, ReportFacts};
+use crate::report::Counts;
+use crate::runner::RunSettings;
 
 /// Reporter plugins after the report is written: the configured ones, and
 /// JJI with `--analyze-with-ai`. They never change the exit status.
-pub(crate) async fn run_reporters(
+pub async fn run_reporters(
+    narrator: &dyn Narrator,
     runtime: &Arc<PluginRuntime>,
     mut reporters: Vec<LoadedPlugin>,
     jji: Option<PluginSpec>,
@@ -20,7 +22,7 @@ pub(crate) async fn run_reporters(
     if let Some(spec) = jji {
         match runtime.load(&spec) {
             Ok(plugin) => reporters.push(plugin),
-            Err(error) => eprintln!("AI analysis skipped: {error}"),
+            Err(error) => narrator.note(&format!("AI analysis skipped: {error}")),
         }
     }
     if reporters.is_empty() {
@@ -43,12 +45,12 @@ pub(crate) async fn run_reporters(
     .unwrap_or_default();
     for (plugin, outcome) in outcomes {
         for message in outcome.messages() {
-            println!("{plugin}: {message}");
+            narrator.say(&format!("{plugin}: {message}"));
         }
-        match outcome {
-            EnrichOutcome::Replaced { .. } => println!("{plugin}: report enriched in place"),
-            EnrichOutcome::Unchanged { reason, .. } => println!("{plugin}: report unchanged ({reason})"),
-            EnrichOutcome::Skipped { reason } => println!("{plugin}: {reason}"),
-        }
+        narrator.say(&match outcome {
+            EnrichOutcome::Replaced { .. } => format!("{plugin}: report enriched in place"),
+            EnrichOutcome::Unchanged { reason, .. } => format!("{plugin}: report unchanged ({reason})"),
+            EnrichOutcome::Skipped { reason } => format!("{plugin}: {reason}"),
+        });
     }
 }

@@ -1,32 +1,75 @@
-//! The plugins of one run: the config's selection and the default
-//! components found on the plugin search path (the JIRA gate when
-//! `jira.cfg` names a server, JJI with `--analyze-with-ai`, the vendor of
-//! each copy-offload product), loaded and sorted by world.
+//! The components the integrations load without a `[[plugins]]` entry,
+//! found on the plugin search path (`crate::discovery`): the JIRA gate when
+//! jira.cfg names a server, JJI with `--analyze-with-ai`, and the vendor
+//! plugin of each copy-offload product (`<storage_vendor_product>.wasm`).
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::path::PathBuf;
 
-use mtv_host::config::RunConfig;
-use mtv_host::discovery::{Origin, SearchPath, choose};
-use mtv_host::enrich::{JJI_PLUGIN_NAME, JjiSettings};
-use mtv_host::plan::{CollectedTest, JIRA_MARKER};
-use mtv_host::plugins::{LoadedPlugin, PluginRuntime, PluginSpec, World};
-use mtv_host::secrets::Env;
+use super::jira::JiraFacts;
+use crate::config::RunConfig;
+use crate::discovery::{DefaultPlugin, Origin, SearchPath, choose};
+use crate::enrich::{JJI_PLUGIN_NAME, JjiConfig, JjiSettings, plugin_spec};
+use crate::plan::{CollectedTest, JIRA_MARKER};
+use crate::plugins::{Grants, PluginSpec};
+use crate::secrets::Env;
 
-use super::RunArgs;
-use crate::cli::default_plugins::{self, ALWAYS_KNOWN, JIRA};
-use mtv_host::integrations::jira::JiraFacts;
+/// What the user asked of the plugins for one run.
+#[derive(Debug, Clone, Default)]
+pub struct PluginRequest {
+    /// `--plugin`: only these.
+    pub only: Vec<String>,
+    /// `--no-plugin`: not these.
+    pub without: Vec<String>,
+    /// `--jira-force-run`.
+    pub jira_force_run: Vec<String>,
+    /// `--analyze-with-ai`.
+    pub analyze_with_ai: bool,
+}
 
-/// Loaded plugins by world.
-#[derive(Default)]
-pub(crate) struct RunPlugins {
-    pub gates: Vec<LoadedPlugin>,
-    pub vendors: Vec<LoadedPlugin>,
-    pub reporters: Vec<LoadedPlugin>,
+pub const JIRA: &str = "jira";
+
+/// Names `--plugin` and `--no-plugin` accept even when this run wants no
+/// such default (and the config has no such entry).
+pub const ALWAYS_KNOWN: [&str; 2] = [JIRA, JJI_PLUGIN_NAME];
+
+/// The JIRA gate, allowed to reach the JIRA server's origin only.
+pub fn jira(origin: &str) -> DefaultPlugin {
+    DefaultPlugin {
+        spec: PluginSpec {
+            name: JIRA.to_owned(),
+            grants: Grants { http: vec![origin.to_owned()], secrets: Vec::new() },
+            ..PluginSpec::default()
+        },
+        why: format!("jira.cfg names {origin}"),
+    }
+}
+
+/// The JJI reporter, allowed to reach the JJI server's origin only.
+pub fn jji(config: &JjiConfig) -> DefaultPlugin {
+    DefaultPlugin { spec: plugin_spec(config, PathBuf::new()), why: format!("--analyze-with-ai with JJI_SERVER_URL {}", config.origin) }
+}
+
+/// A `[[plugins]]` entry named jji: its path, pin and grants, with the
+/// settings and the JJI origin the environment gives.
+pub fn jji_from_entry(config: &JjiConfig, entry: PluginSpec) -> PluginSpec {
+    let mut spec = plugin_spec(config, entry.path);
+    spec.sha256 = entry.sha256;
+    spec.grants.http.extend(entry.grants.http.into_iter().filter(|origin| origin != &config.origin));
+    spec.grants.secrets = entry.grants.secrets;
+    spec
+}
+
+/// The storage-vendor plugin of `product`: `<product>.wasm`, no grants.
+pub fn vendor(product: &str) -> DefaultPlugin {
+    DefaultPlugin {
+        spec: PluginSpec { name: product.to_owned(), ..PluginSpec::default() },
+        why: format!("storage_vendor_product {product}"),
+    }
 }
 
 /// What to load, and what to tell the user about it.
-pub(crate) struct Selected {
+pub struct Selected {
     pub specs: Vec<PluginSpec>,
     /// The JJI reporter, loaded after the report is written.
     pub jji: Option<PluginSpec>,
@@ -40,23 +83,29 @@ pub(crate) struct Selected {
 /// wants, narrowed by `--plugin`/`--no-plugin`; JIRA settings and
 /// `--jira-force-run` merged into the jira gate's settings. `Err` is a
 /// usage problem (an unknown plugin name, a JIRA gate that cannot load).
-pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, env: &Env, tests: &[CollectedTest]) -> Result<Selected, String> {
+pub fn select(
+    config: &RunConfig,
+    request: &PluginRequest,
+    jira: &JiraFacts,
+    env: &Env,
+    tests: &[CollectedTest],
+) -> Result<Selected, String> {
     let has_jira_markers = tests.iter().any(|t| t.has_marker(JIRA_MARKER));
     let products: BTreeSet<&str> = tests
         .iter()
         .filter(|t| t.spec.copyoffload && t.skip_reason().is_none())
         .filter_map(|t| t.storage_vendor_product.as_deref())
         .collect();
-    let jji = args.analyze_with_ai.then(|| JjiSettings::from_env(env));
-    let mut defaults: Vec<_> = products.iter().map(|product| default_plugins::vendor(product)).collect();
+    let jji = request.analyze_with_ai.then(|| JjiSettings::from_env(env));
+    let mut defaults: Vec<_> = products.iter().map(|product| vendor(product)).collect();
     if let (Some(_), Some(origin)) = (&jira.url, &jira.origin) {
-        defaults.push(default_plugins::jira(origin));
+        defaults.push(self::jira(origin));
     }
     if let Some(JjiSettings::Enabled { config: jji_config, .. }) = &jji {
-        defaults.push(default_plugins::jji(jji_config));
+        defaults.push(self::jji(jji_config));
     }
     let search = SearchPath::from_process(config.path.as_deref());
-    let mut choice = choose(config, defaults, &ALWAYS_KNOWN, &args.only, &args.without, &search)?;
+    let mut choice = choose(config, defaults, &ALWAYS_KNOWN, &request.only, &request.without, &search)?;
     let mut notes = Vec::new();
 
     let jira_gate = choice.plugins.iter().find(|c| c.spec.name == JIRA);
@@ -84,8 +133,8 @@ pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, env: &
         for (key, value) in &jira.settings {
             spec.settings.entry(key.clone()).or_insert_with(|| value.clone());
         }
-        if !args.jira_force_run.is_empty() {
-            spec.settings.insert("force_run".to_owned(), args.jira_force_run.join(","));
+        if !request.jira_force_run.is_empty() {
+            spec.settings.insert("force_run".to_owned(), request.jira_force_run.join(","));
         }
     }
 
@@ -99,9 +148,7 @@ pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, env: &
         (Some(JjiSettings::Enabled { config: jji_config, warnings }), chosen) => {
             notes.extend(warnings.into_iter().map(|w| format!("warning: {w}")));
             match chosen {
-                Some(chosen) if matches!(chosen.origin, Origin::Entry(_)) => {
-                    Some(default_plugins::jji_from_entry(&jji_config, chosen.spec))
-                }
+                Some(chosen) if matches!(chosen.origin, Origin::Entry(_)) => Some(jji_from_entry(&jji_config, chosen.spec)),
                 Some(chosen) => Some(chosen.spec),
                 None => {
                     notes.push(match choice.missing(JJI_PLUGIN_NAME) {
@@ -123,22 +170,4 @@ pub(crate) fn specs(config: &RunConfig, args: &RunArgs, jira: &JiraFacts, env: &
         tracing::debug!("plugin {}: {}", chosen.spec.name, chosen.origin);
     }
     Ok(Selected { specs: choice.plugins.into_iter().map(|c| c.spec).collect(), jji, missing_vendors, notes })
-}
-
-/// Loads every spec on a blocking thread; the first failure stops the run.
-pub(crate) async fn load(runtime: Arc<PluginRuntime>, specs: Vec<PluginSpec>) -> Result<RunPlugins, String> {
-    tokio::task::spawn_blocking(move || {
-        let mut plugins = RunPlugins::default();
-        for spec in &specs {
-            let plugin = runtime.load(spec).map_err(|e| e.to_string())?;
-            match plugin.world {
-                World::Gate => plugins.gates.push(plugin),
-                World::StorageVendor => plugins.vendors.push(plugin),
-                World::Reporter => plugins.reporters.push(plugin),
-            }
-        }
-        Ok(plugins)
-    })
-    .await
-    .map_err(|e| format!("loading plugins stopped unexpectedly: {e}"))?
 }
