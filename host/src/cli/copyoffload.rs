@@ -34,7 +34,13 @@ pub(crate) fn run(cli: &Cli, command: &CopyOffloadCommand) -> anyhow::Result<Exi
         eprintln!("error: no source provider: pass --source-provider PROFILE or set [run] source_provider in mtv-host.toml");
         return Ok(Exit::Failed);
     };
-    let broker = sources.broker(&config, Env::from_process(), true)?;
+    let broker = match sources.broker(&config, Env::from_process(), true) {
+        Ok(broker) => broker,
+        Err(message) => {
+            eprintln!("error: {}", mtv_host::secrets::redactor().redact(&message));
+            return Ok(Exit::Usage);
+        }
+    };
     let services = HostServices { secrets: Arc::new(NoSecrets), transport: Arc::new(ReqwestTransport::new()), audit: Arc::new(NoAudit) };
     let runtime = PluginRuntime::new(services, cli.cache_dir())?;
     let mut loaded = Vec::new();

@@ -158,7 +158,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
     };
     let loaded = match inputs::load(args, &settings, dry_run) {
         Ok(loaded) => loaded,
-        Err(message) => return stop(Exit::Failed, message),
+        Err((exit, message)) => return stop(exit, message),
     };
     let login = match settings.cluster {
         ClusterMode::Login if !dry_run => {

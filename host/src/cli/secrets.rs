@@ -19,7 +19,13 @@ pub(crate) enum SecretsCommand {
 pub(crate) fn run(cli: &Cli, command: &SecretsCommand) -> anyhow::Result<Exit> {
     let SecretsCommand::Explain { sources } = command;
     let config = cli.run_config()?;
-    let broker = sources.broker(&config, Env::from_process(), false)?;
+    let broker = match sources.broker(&config, Env::from_process(), false) {
+        Ok(broker) => broker,
+        Err(message) => {
+            eprintln!("error: {}", mtv_host::secrets::redactor().redact(&message));
+            return Ok(Exit::Usage);
+        }
+    };
     print!("{}", explain_table(&broker.describe()));
     for warning in broker.warnings() {
         println!("warning: {warning}");

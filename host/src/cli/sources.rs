@@ -27,8 +27,13 @@ impl SourceArgs {
     }
 
     /// Read every source. A missing providers file is an error only when
-    /// `require_providers` is set.
-    pub(crate) fn broker(&self, config: &RunConfig, env: Env, require_providers: bool) -> anyhow::Result<SecretBroker> {
+    /// `require_providers` is set. An error is a source the user must fix
+    /// (exit 4), with the message to print.
+    pub(crate) fn broker(&self, config: &RunConfig, env: Env, require_providers: bool) -> Result<SecretBroker, String> {
+        self.read_sources(config, env, require_providers).map_err(|error| format!("{error:#}"))
+    }
+
+    fn read_sources(&self, config: &RunConfig, env: Env, require_providers: bool) -> anyhow::Result<SecretBroker> {
         let secrets_dir = self.secrets_dir.as_deref().map(load_secrets_dir).transpose()?;
         let configured = config.run.get("providers_json").and_then(|v| v.as_str()).map(|path| config.resolve_path(path));
         let location = locate_providers_json(self.providers_json.as_deref(), &env, configured.as_deref(), self.secrets_dir.as_deref());

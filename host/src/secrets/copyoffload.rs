@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::env::Env;
 use super::source::Source;
+use super::suggest::did_you_mean;
 use super::value::{SecretValue, is_sensitive_name};
 
 /// How one `copyoffload` key is resolved.
@@ -94,6 +95,8 @@ pub fn rule(key: &str) -> Option<&'static KeyRule> {
     COPYOFFLOAD_KEYS.iter().find(|rule| rule.key == key)
 }
 
+const COPYOFFLOAD_ENV_PREFIX: &str = "COPYOFFLOAD_";
+
 /// The variable a user might try for `key`: `COPYOFFLOAD_<KEY>`.
 fn conventional_env_name(key: &str) -> String {
     format!("COPYOFFLOAD_{}", key.to_ascii_uppercase())
@@ -166,6 +169,7 @@ pub fn resolve(profile_name: &str, section: &Map<String, Value>, env: &Env, file
         }
     }
     resolution.parse_secret_extra();
+    resolution.warn_unknown_variables(env);
     resolution
 }
 
@@ -205,6 +209,21 @@ impl CopyOffloadResolution {
             });
         }
         rule.default.map(|default| ResolvedKey { value: wrap(default.to_owned()), source: Source::Default })
+    }
+
+    /// A `COPYOFFLOAD_*` variable that no rule reads is most likely a typo
+    /// (`COPYOFFLOAD_STORAGE_PASSWD`); without a warning the value from the
+    /// file would be used as if the override had worked.
+    fn warn_unknown_variables(&mut self, env: &Env) {
+        // Keys read from the file only have their own warning.
+        let known: Vec<String> = COPYOFFLOAD_KEYS.iter().map(|rule| conventional_env_name(rule.key)).collect();
+        for var in env.names().filter(|var| var.starts_with(COPYOFFLOAD_ENV_PREFIX) && !known.iter().any(|known| known == var)) {
+            let overrides = COPYOFFLOAD_KEYS.iter().filter_map(|rule| rule.env_override);
+            self.warnings.push(format!(
+                "{var} is set but is not a copy-offload variable, so it is ignored{}; the variables are listed in docs/copyoffload-keys.md",
+                did_you_mean(var, overrides)
+            ));
+        }
     }
 
     /// `storage_secret_extra` must be a JSON object of scalar values; each

@@ -33,10 +33,13 @@ mod copyoffload;
 mod dotenv;
 mod env;
 mod jira_cfg;
+mod limits;
 mod providers;
 mod redactor;
 mod secrets_dir;
 mod source;
+mod suggest;
+mod url_credentials;
 mod value;
 
 pub use audit::{AUDIT_FILE_NAME, AuditEntry, AuditError, AuditEvent, AuditKind, AuditLog};
@@ -46,6 +49,7 @@ pub use copyoffload::{COPYOFFLOAD_KEYS, CopyOffloadResolution, KeyRule, MissingK
 pub use dotenv::{DOTENV_FILE, DotenvError, load_dotenv};
 pub use env::Env;
 pub use jira_cfg::{JIRA_CFG, JIRA_ENV_OVERRIDES, JIRA_KEYS, JiraCfgError, JiraSettings, jira_cfg_paths, load_jira_settings};
+pub use limits::{MAX_JIRA_CFG_BYTES, MAX_PROVIDERS_JSON_BYTES, MAX_SECRET_BYTES, MAX_SETTING_FILE_BYTES};
 pub use providers::{
     ChosenBy, DEFAULT_PROVIDERS_JSON, PROVIDERS_JSON_ENV, PROVIDERS_JSON_FLAG, ProviderProfile, Providers, ProvidersError, ProvidersPath,
     load_providers, locate_providers_json,
@@ -53,6 +57,7 @@ pub use providers::{
 pub use redactor::{MIN_SECRET_LEN, REDACTED, Redactor, install_panic_hook, redactor};
 pub use secrets_dir::{SecretsDirError, SecretsDirSettings, SettingValue, load_secrets_dir};
 pub use source::Source;
+pub use url_credentials::{register_url_credentials, userinfo};
 pub use value::{SecretValue, is_sensitive_name};
 
 /// Resolves the copy-offload keys of one profile; see [`COPYOFFLOAD_KEYS`].

@@ -13,6 +13,7 @@ use mtv_host::secrets::{
 };
 
 use super::RunArgs;
+use crate::cli::exit::Exit;
 
 /// JIRA settings the plugin may see: the URL and the non-secret keys.
 #[derive(Debug, Clone, Default)]
@@ -32,19 +33,20 @@ pub(crate) struct Loaded {
     pub warnings: Vec<String>,
 }
 
-/// Reads the sources; `Err` is a message for the user (exit 1).
-pub(crate) fn load(args: &RunArgs, settings: &RunSettings, dry_run: bool) -> Result<Loaded, String> {
+/// Reads the sources; `Err` is a message for the user with its exit status:
+/// 4 for a `--secrets-dir` or `jira.cfg` that cannot be used, else 1.
+pub(crate) fn load(args: &RunArgs, settings: &RunSettings, dry_run: bool) -> Result<Loaded, (Exit, String)> {
     let mut warnings = Vec::new();
     let env = Env::from_process();
-    let dotenv = load_dotenv(Path::new(DOTENV_FILE), args.analyze_with_ai).map_err(|e| e.to_string())?;
+    let dotenv = load_dotenv(Path::new(DOTENV_FILE), args.analyze_with_ai).map_err(|e| (Exit::Failed, e.to_string()))?;
     let env = env.with_overlay(dotenv);
-    let secrets_dir = args.secrets_dir.as_deref().map(load_secrets_dir).transpose().map_err(|e| e.to_string())?;
+    let secrets_dir = args.secrets_dir.as_deref().map(load_secrets_dir).transpose().map_err(|e| (Exit::Usage, e.to_string()))?;
     let mut tolerate = |problem: String| {
         if dry_run {
             warnings.push(problem);
             Ok(())
         } else {
-            Err(problem)
+            Err((Exit::Failed, problem))
         }
     };
     let mut providers = None;
@@ -84,11 +86,13 @@ pub(crate) fn load(args: &RunArgs, settings: &RunSettings, dry_run: bool) -> Res
             Err(problem) => tolerate(problem.to_string())?,
         }
     }
+    // A jira.cfg that exists but cannot be used stops the run: ignoring it
+    // would turn gating off and run tests the gate exists to hold back.
+    // (`error_strategy` covers an unreachable JIRA, not a broken file.)
     let jira_settings = match std::env::current_dir().map(|cwd| load_jira_settings(&jira_cfg_paths(&cwd), &env)) {
         Ok(Ok(jira)) => Some(jira),
         Ok(Err(problem)) => {
-            warnings.push(format!("JIRA settings ignored: {problem}"));
-            None
+            return Err((Exit::Usage, format!("{problem}\n(fix jira.cfg, or move it away to run without JIRA gating)")));
         }
         Err(problem) => {
             warnings.push(format!("JIRA settings ignored: cannot read the working directory: {problem}"));
