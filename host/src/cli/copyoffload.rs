@@ -67,7 +67,7 @@ pub(crate) fn run(cli: &Cli, command: &CopyOffloadCommand) -> anyhow::Result<Exi
     println!("profile {profile}: copy-offload with {} ({}), plugin '{}'", plan.product, plan.display_name, plan.plugin);
     println!("\nSecret data (type Opaque):");
     let shown = |value: &ResolvedValue| match value {
-        ResolvedValue::Plain(text) => text.clone(),
+        ResolvedValue::Plain(text) => mtv_host::secrets::redactor().redact(text).into_owned(),
         ResolvedValue::Secret(_) => REDACTED.to_string(),
     };
     let key_width = plan.secret.iter().map(|e| e.key.len()).max().unwrap_or(0);
@@ -88,6 +88,8 @@ pub(crate) fn run(cli: &Cli, command: &CopyOffloadCommand) -> anyhow::Result<Exi
     Ok(Exit::Ok)
 }
 
+/// `yaml` indented, with registered secrets masked: plain values can
+/// still hold one (a URL's password).
 fn indent(yaml: &str) -> String {
-    yaml.lines().map(|l| format!("  {l}\n")).collect()
+    mtv_host::secrets::redactor().redact(yaml).lines().map(|l| format!("  {l}\n")).collect()
 }
