@@ -188,3 +188,18 @@ fn a_broken_jira_cfg_stops_the_run_with_exit_4() {
         assert!(!format!("{stdout}{stderr}").contains("canary-cfg-pw-19b4"), "{stdout}\n{stderr}");
     }
 }
+
+#[test]
+fn a_duplicate_key_stops_a_run_and_is_a_warning_in_a_listing() {
+    let ws = Workspace::new(PLAN, "", "");
+    let providers = runner_common::PROVIDERS.replacen("\"type\": \"vsphere\",", "\"type\": \"vsphere\", \"type\": \"ovirt\",", 1);
+    std::fs::write(ws.path("providers.json"), providers).expect("providers");
+    let output = ws.run(&["-k", "cold-sanity"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 1, "{stdout}\n{stderr}");
+    assert!(stderr.contains("\"vsphere-test.type\" is set twice"), "{stderr}");
+    let output = ws.run(&["--collect-only"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 0, "{stdout}\n{stderr}");
+    assert!(stderr.contains("warning: ") && stderr.contains("\"vsphere-test.type\" is set twice"), "{stderr}");
+}

@@ -245,6 +245,9 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
     });
     let deselected = selection.deselected;
     let units = prepare_units(selection.tests.clone(), &gating, inputs.as_ref(), &copyoffload);
+    if dry_run {
+        warnings.iter().for_each(|warning| eprintln!("warning: {}", mtv_host::secrets::redactor().redact(warning)));
+    }
     if args.collect_only {
         dry::collect_only(&units, &selection);
         return Ok(Exit::Ok);
