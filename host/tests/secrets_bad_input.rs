@@ -18,19 +18,19 @@ use serde_json::Map;
 fn profile_error(json: &str) -> String {
     let providers = Providers::parse(Path::new("/work/.providers.json"), json).expect("valid JSON");
     let profile = providers.profile("vsphere-8").expect("a profile");
-    SourceEndpoint::from_profile(&profile).err().expect("refused")
+    SourceEndpoint::from_profile(&profile).expect_err("refused")
 }
 
 #[test]
 fn a_duplicate_key_in_providers_json_is_refused_naming_profile_and_key() {
     let json = "{\n  \"vsphere-8\": {\n    \"type\": \"vsphere\",\n    \"api_url\": \"vc\",\n    \"type\": \"ovirt\"\n  }\n}";
-    let error = Providers::parse(Path::new("/work/.providers.json"), json).err().expect("refused");
+    let error = Providers::parse(Path::new("/work/.providers.json"), json).expect_err("refused");
     let message = error.to_string();
     assert!(matches!(error, ProvidersError::InvalidJson { line: 5, .. }), "{message}");
     assert!(message.starts_with("/work/.providers.json:5:"), "{message}");
     assert!(message.contains("\"vsphere-8.type\" is set twice"), "{message}");
     let nested = r#"{"vsphere-8": {"type": "vsphere", "copyoffload": {"storage_password": "a", "storage_password": "b"}}}"#;
-    let message = Providers::parse(Path::new("p.json"), nested).err().expect("refused").to_string();
+    let message = Providers::parse(Path::new("p.json"), nested).expect_err("refused").to_string();
     assert!(message.contains("\"vsphere-8.copyoffload.storage_password\" is set twice"), "{message}");
 }
 
@@ -65,13 +65,13 @@ fn a_providers_file_past_the_limit_is_refused_before_parsing() {
     let padding = " ".repeat(usize::try_from(MAX_PROVIDERS_JSON_BYTES).expect("fits"));
     std::fs::write(&path, format!("{{{padding}}}")).expect("write");
     let location = locate_providers_json(Some(&path), &Env::default(), None, None);
-    let error = load_providers(&location).err().expect("refused");
+    let error = load_providers(&location).expect_err("refused");
     assert!(matches!(error, ProvidersError::TooLarge { .. }), "{error}");
     assert!(error.to_string().contains("is larger than 16 MiB"), "{error}");
 
     let long = "x".repeat(64 * 1024 + 1);
     let json = format!(r#"{{"vsphere-8": {{"type": "vsphere", "password": "{long}"}}}}"#);
-    let message = Providers::parse(Path::new("p.json"), &json).err().expect("refused").to_string();
+    let message = Providers::parse(Path::new("p.json"), &json).expect_err("refused").to_string();
     assert!(message.contains("vsphere-8.password is longer than 64 KiB"), "{}", &message[..200.min(message.len())]);
 }
 
@@ -79,7 +79,7 @@ fn jira_error(cfg: &str, env: &[(&str, &str)]) -> (JiraCfgError, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("jira.cfg");
     std::fs::write(&path, cfg).expect("write");
-    let error = load_jira_settings(std::slice::from_ref(&path), &Env::from_pairs(env.iter().copied())).err().expect("refused");
+    let error = load_jira_settings(std::slice::from_ref(&path), &Env::from_pairs(env.iter().copied())).expect_err("refused");
     let message = error.to_string().replace(&path.display().to_string(), "jira.cfg");
     (error, message)
 }
@@ -147,7 +147,7 @@ fn cluster_host_with_credentials_is_refused() {
 #[test]
 fn secrets_dir_that_is_a_file_says_it_must_be_a_directory() {
     let file = tempfile::NamedTempFile::new().expect("temp file");
-    let message = load_secrets_dir(file.path()).err().expect("refused").to_string();
+    let message = load_secrets_dir(file.path()).expect_err("refused").to_string();
     assert!(message.contains("is not a directory; pass the directory where the Secret is mounted"), "{message}");
 
     let ws = Workspace::new(PLAN, "", "");
