@@ -98,9 +98,7 @@ impl Redactor {
             Matcher::Unavailable => Cow::Owned(format!("{REDACTED} (output withheld: the secret redactor could not be built)")),
         }
     }
-}
 
-impl Redactor {
     /// The current matcher, rebuilt first when values were registered since.
     fn matcher(&self) -> Arc<Matcher> {
         {
@@ -275,6 +273,21 @@ mod tests {
         redactor.register("  canary-padded-9e2d \t");
         assert_eq!(redactor.redact("token=canary-padded-9e2d;"), "token=[REDACTED];");
         assert_eq!(redactor.redact(&STANDARD.encode("canary-padded-9e2d")), REDACTED);
+    }
+
+    #[test]
+    fn registering_leaves_the_rebuild_to_the_next_redaction() {
+        let redactor = Redactor::default();
+        redactor.register("canary-batch-0000");
+        let built = redactor.matcher();
+        for n in 1..100 {
+            redactor.register(&format!("canary-batch-{n:04}"));
+        }
+        {
+            let state = redactor.state.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            assert!(Arc::ptr_eq(&built, &state.matcher) && state.stale, "a registration rebuilt the matcher");
+        }
+        assert_eq!(redactor.redact("canary-batch-0099"), REDACTED);
     }
 
     #[test]
