@@ -138,7 +138,7 @@ fn list(cli: &Cli, only: &[String], without: &[String]) -> anyhow::Result<Exit> 
 /// storage_vendor_product. A source that cannot be read is a note.
 fn list_defaults(config: &RunConfig) -> anyhow::Result<(Vec<DefaultPlugin>, Vec<String>)> {
     let sources = SourceArgs::default();
-    let inputs = sources.inputs(&sources.settings(config)?, false)?;
+    let inputs = sources.inputs(&sources.settings(config)?, false).map_err(anyhow::Error::msg)?;
     let mut defaults: Vec<DefaultPlugin> = inputs.jira.origin.as_deref().map(default_plugins::jira).into_iter().collect();
     match JjiSettings::from_env(&inputs.env) {
         JjiSettings::Enabled { config, .. } => defaults.push(default_plugins::jji(&config)),

@@ -32,7 +32,7 @@ pub mod jira;
 pub mod jji;
 pub mod providers;
 
-pub use inputs::{InputRequest, Inputs, load_inputs};
+pub use inputs::{InputError, InputRequest, Inputs, load_inputs};
 
 use crate::plan::{Problem, TestSpec};
 use crate::secrets::{Env, SecretBroker, SecretError, SecretProvider, SecretsDirSettings};

@@ -128,7 +128,8 @@ pub async fn run(request: &RunRequest, stop: &Stop, narrator: &dyn Narrator) -> 
         require_providers: false,
     };
     let cwd = std::env::current_dir().map_err(|e| setup(format!("cannot read the working directory: {e}")))?;
-    let loaded = load_inputs(&input_request, &settings, Env::from_process(), &cwd).map_err(setup)?;
+    let loaded = load_inputs(&input_request, &settings, Env::from_process(), &cwd)
+        .map_err(|error| if error.unusable { usage(error) } else { setup(error) })?;
     let login = match settings.cluster {
         ClusterMode::Login if !dry_run => {
             let tls = ClusterTls { skip_verify: settings.cluster_skip_tls_verify, ca_file: settings.cluster_ca_file.clone() };
@@ -222,6 +223,10 @@ pub async fn run(request: &RunRequest, stop: &Stop, narrator: &dyn Narrator) -> 
     });
     let units = prepare_units(selection.tests.clone(), &gating, inputs.as_ref(), &copyoffload);
     let Some((output, reporting)) = opened else {
+        // A real run reports its warnings; a dry run says what it tolerated.
+        for warning in &warnings {
+            narrator.note(&format!("warning: {warning}"));
+        }
         return Ok(Ran::Dry { units, selection });
     };
     check_maps(&settings, &units).map_err(setup)?;

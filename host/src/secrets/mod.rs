@@ -33,9 +33,12 @@ mod audit;
 mod broker;
 mod dotenv;
 mod env;
+mod limits;
 mod redactor;
 mod secrets_dir;
 mod source;
+mod suggest;
+mod url_credentials;
 mod value;
 
 pub use audit::{AUDIT_FILE_NAME, AuditEntry, AuditError, AuditEvent, AuditKind, AuditLog};
@@ -43,9 +46,14 @@ pub(crate) use broker::normalize_origin;
 pub use broker::{Claim, SecretBroker, SecretError, SecretOrigin, SecretProvider, Unresolved, explain_table, origin_of};
 pub use dotenv::{DOTENV_FILE, DotenvError, load_dotenv};
 pub use env::Env;
+pub use limits::{
+    BoundedReadError, MAX_JIRA_CFG_BYTES, MAX_PROVIDERS_JSON_BYTES, MAX_SECRET_BYTES, MAX_SETTING_FILE_BYTES, read_text, size_text,
+};
 pub use redactor::{MIN_SECRET_LEN, REDACTED, Redactor, install_panic_hook, redactor};
 pub use secrets_dir::{SECRETS_DIR_PROVIDERS_JSON, SecretsDirError, SecretsDirSettings, SettingValue, load_secrets_dir};
 pub use source::Source;
+pub use suggest::did_you_mean;
+pub use url_credentials::{register_url_credentials, userinfo};
 pub use value::{SecretValue, is_sensitive_name};
 
 // The integrations' secret sources, re-exported so that code reading

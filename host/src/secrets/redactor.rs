@@ -46,6 +46,11 @@ struct State {
     registered: HashSet<String>,
     needles: HashSet<String>,
     matcher: Arc<Matcher>,
+    /// Values were registered since the matcher was built. The matcher is
+    /// rebuilt on the next `redact`, not on every `register`: loading a
+    /// file of a thousand profiles registers a thousand values, and a
+    /// rebuild per value made that quadratic.
+    stale: bool,
 }
 
 #[derive(Default)]
@@ -59,25 +64,26 @@ enum Matcher {
 }
 
 impl Redactor {
-    /// Registers `value` and its encoded forms. Values shorter than
-    /// [`MIN_SECRET_LEN`] without surrounding whitespace are ignored (see
-    /// there why).
+    /// Registers `value`, its trimmed form and each of its lines, with
+    /// their encoded forms: a multi-line value reaches YAML and log lines
+    /// one line at a time, and a padded one often arrives trimmed. Forms
+    /// shorter than [`MIN_SECRET_LEN`] without surrounding whitespace are
+    /// ignored (see there why).
     pub fn register(&self, value: &str) {
-        if value.trim().chars().count() < MIN_SECRET_LEN {
-            return;
-        }
         let mut state = self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !state.registered.insert(value.to_owned()) {
-            return;
+        for part in parts(value) {
+            if part.trim().chars().count() < MIN_SECRET_LEN || !state.registered.insert(part.to_owned()) {
+                continue;
+            }
+            state.needles.extend(encoded_forms(part));
+            state.stale = true;
         }
-        state.needles.extend(encoded_forms(value));
-        state.matcher = Arc::new(build_matcher(&state.needles));
     }
 
     /// `text` with every registered value replaced. Borrows when nothing
     /// matches, which is the common case on a log line.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let matcher = Arc::clone(&self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner()).matcher);
+        let matcher = self.matcher();
         match matcher.as_ref() {
             Matcher::Empty => Cow::Borrowed(text),
             Matcher::Ready(automaton) if !automaton.is_match(text) => Cow::Borrowed(text),
@@ -92,6 +98,28 @@ impl Redactor {
             Matcher::Unavailable => Cow::Owned(format!("{REDACTED} (output withheld: the secret redactor could not be built)")),
         }
     }
+
+    /// The current matcher, rebuilt first when values were registered since.
+    fn matcher(&self) -> Arc<Matcher> {
+        {
+            let state = self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if !state.stale {
+                return Arc::clone(&state.matcher);
+            }
+        }
+        let mut state = self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if state.stale {
+            state.matcher = Arc::new(build_matcher(&state.needles));
+            state.stale = false;
+        }
+        Arc::clone(&state.matcher)
+    }
+}
+
+/// The value, its trimmed form, and each line of it trimmed.
+fn parts(value: &str) -> impl Iterator<Item = &str> {
+    let lines = value.contains('\n').then(|| value.lines().map(str::trim));
+    [value, value.trim()].into_iter().chain(lines.into_iter().flatten())
 }
 
 fn build_matcher(needles: &HashSet<String>) -> Matcher {
@@ -225,6 +253,50 @@ mod tests {
             let survivors = redacted.replace(REDACTED, "");
             assert!(survivors.len() * 2 < header.len(), "too much of {header} survived: {redacted}");
         }
+    }
+
+    #[test]
+    fn every_line_of_a_multi_line_value_is_masked() {
+        let redactor = Redactor::default();
+        redactor.register("canary-line-one-4b1a\ncanary-line-two-4b1a\r\n  indented-line-4b1a\nab\n");
+        let yaml = "key: |-\n  canary-line-one-4b1a\n  canary-line-two-4b1a\n    indented-line-4b1a\n  ab\n";
+        let redacted = redactor.redact(yaml);
+        for line in ["canary-line-one-4b1a", "canary-line-two-4b1a", "indented-line-4b1a"] {
+            assert!(!redacted.contains(line), "{line} survived in {redacted}");
+        }
+        assert!(redacted.contains("  ab\n"), "a line shorter than MIN_SECRET_LEN is not masked on its own: {redacted}");
+    }
+
+    #[test]
+    fn a_padded_value_is_masked_in_its_trimmed_form() {
+        let redactor = Redactor::default();
+        redactor.register("  canary-padded-9e2d \t");
+        assert_eq!(redactor.redact("token=canary-padded-9e2d;"), "token=[REDACTED];");
+        assert_eq!(redactor.redact(&STANDARD.encode("canary-padded-9e2d")), REDACTED);
+    }
+
+    #[test]
+    fn registering_leaves_the_rebuild_to_the_next_redaction() {
+        let redactor = Redactor::default();
+        redactor.register("canary-batch-0000");
+        let built = redactor.matcher();
+        for n in 1..100 {
+            redactor.register(&format!("canary-batch-{n:04}"));
+        }
+        {
+            let state = redactor.state.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            assert!(Arc::ptr_eq(&built, &state.matcher) && state.stale, "a registration rebuilt the matcher");
+        }
+        assert_eq!(redactor.redact("canary-batch-0099"), REDACTED);
+    }
+
+    #[test]
+    fn values_registered_after_a_redaction_are_masked_too() {
+        let redactor = Redactor::default();
+        redactor.register("canary-first-31aa");
+        assert_eq!(redactor.redact("canary-first-31aa canary-second-31aa"), "[REDACTED] canary-second-31aa");
+        redactor.register("canary-second-31aa");
+        assert_eq!(redactor.redact("canary-first-31aa canary-second-31aa"), "[REDACTED] [REDACTED]");
     }
 
     #[test]

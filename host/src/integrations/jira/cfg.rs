@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::secrets::Env;
-use crate::secrets::Source;
-use crate::secrets::{SecretValue, origin_of};
+use crate::secrets::{
+    BoundedReadError, Env, MAX_JIRA_CFG_BYTES, SecretValue, Source, did_you_mean, origin_of, read_text, register_url_credentials, size_text,
+};
 
 pub const JIRA_CFG: &str = "jira.cfg";
 const DEFAULT_SECTION: &str = "DEFAULT";
@@ -68,6 +68,11 @@ pub enum JiraCfgError {
     Unreadable { path: PathBuf, source: io::Error },
     #[error("{}:{line}: {problem}", .path.display())]
     Malformed { path: PathBuf, line: usize, problem: String },
+    #[error("{} is larger than {}; a jira.cfg holds a handful of keys: check the file", .path.display(), size_text(MAX_JIRA_CFG_BYTES))]
+    TooLarge { path: PathBuf },
+    /// `url` (from a file, with its line, or from `PYTEST_JIRA_URL`) cannot be used.
+    #[error("{from}: {problem}")]
+    BadUrl { from: Source, problem: String },
 }
 
 /// The merged JIRA settings.
@@ -131,12 +136,13 @@ pub fn load_jira_settings(paths: &[PathBuf], env: &Env) -> Result<JiraSettings, 
     let mut merged: BTreeMap<String, (String, Source)> = BTreeMap::new();
     let mut warnings = Vec::new();
     for path in paths {
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_text(path, MAX_JIRA_CFG_BYTES) {
             Ok(text) => text,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
-            Err(source) => {
+            Err(BoundedReadError::Io(error)) if error.kind() == io::ErrorKind::NotFound => continue,
+            Err(BoundedReadError::Io(source)) => {
                 return Err(JiraCfgError::Unreadable { path: path.clone(), source });
             }
+            Err(BoundedReadError::TooLarge) => return Err(JiraCfgError::TooLarge { path: path.clone() }),
         };
         let parsed = parse_ini(path, &text)?;
         warnings.extend(parsed.warnings);
@@ -151,6 +157,9 @@ pub fn load_jira_settings(paths: &[PathBuf], env: &Env) -> Result<JiraSettings, 
         }
     }
 
+    if let Some((url, source)) = merged.get("url").filter(|(url, _)| !url.is_empty()) {
+        check_url(url).map_err(|problem| JiraCfgError::BadUrl { from: source.clone(), problem })?;
+    }
     let mut settings = JiraSettings { searched: paths.to_vec(), warnings, ..JiraSettings::default() };
     for (key, (value, source)) in merged {
         if value.is_empty() {
@@ -168,6 +177,20 @@ pub fn load_jira_settings(paths: &[PathBuf], env: &Env) -> Result<JiraSettings, 
         settings.sources.insert(key, source);
     }
     Ok(settings)
+}
+
+/// The JIRA server URL must be an http(s) URL without credentials in it:
+/// the host attaches them from `token`, `username` and `password`.
+fn check_url(url: &str) -> Result<(), String> {
+    if register_url_credentials(url) {
+        return Err("the URL carries credentials (user:password@); remove them from it and set `username` with `token` \
+                    (or `password`) in jira.cfg, or PYTEST_JIRA_USERNAME with PYTEST_JIRA_TOKEN"
+            .to_owned());
+    }
+    match url::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some_and(|host| !host.is_empty()) => Ok(()),
+        _ => Err(format!("'{url}' is not an http:// or https:// URL; set it to the JIRA server, such as https://issues.redhat.com")),
+    }
 }
 
 struct ParsedIni {
@@ -237,8 +260,9 @@ fn parse_ini(path: &Path, text: &str) -> Result<ParsedIni, JiraCfgError> {
         }
         if !JIRA_KEYS.contains(&key.as_str()) {
             parsed.warnings.push(format!(
-                "{}:{line}: `{key}` is not a jira.cfg key and is ignored; known keys: {}",
+                "{}:{line}: `{key}` is not a jira.cfg key and is ignored{}; known keys: {}",
                 path.display(),
+                did_you_mean(&key, JIRA_KEYS.iter().copied()),
                 JIRA_KEYS.join(", ")
             ));
         }

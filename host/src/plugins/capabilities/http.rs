@@ -37,6 +37,14 @@ impl http::Host for PluginState {
         let audit = |allowed: bool, reason: Option<&str>| {
             plugin.services.audit.record(AuditEvent { plugin: &plugin.name, kind: AuditKind::Http, target: &origin, allowed, reason })
         };
+        // `user:password@` becomes an Authorization header of its own, next
+        // to the one the host attaches: a credential the plugin chose.
+        if url::Url::parse(&req.url).is_ok_and(|url| !url.username().is_empty() || url.password().is_some()) {
+            audit(false, Some("credentials in the URL"));
+            return Err(Error::Denied(
+                "plugins may not put credentials in a URL (user:password@): the host attaches credentials for granted origins".into(),
+            ));
+        }
         let granted = plugin.grants.http.iter().any(|g| origin_of(g).as_deref() == Some(origin.as_str()));
         if !granted {
             audit(false, Some("origin not granted"));
