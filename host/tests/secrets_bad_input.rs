@@ -122,8 +122,22 @@ fn a_typo_in_a_jira_cfg_key_names_the_likely_key() {
 
 #[test]
 fn a_typo_in_a_copyoffload_variable_names_the_likely_variable() {
-    let env = Env::from_pairs([("COPYOFFLOAD_STORAGE_PASSWD", "x"), ("COPYOFFLOAD_STORAGE_HOSTNAME", "h")]);
+    let env = Env::from_pairs([
+        ("COPYOFFLOAD_STORAGE_PASSWD", "x"),
+        ("COPYOFFLOAD_STORAGE_HOSTNAME", "h"),
+        ("COPYOFFLOAD_ACME_POOL", "p"),
+    ]);
+    // Until a vendor has declared its keys, any variable may be one of them.
     let resolution = resolve_copyoffload("vsphere-8", &Map::new(), &env, Path::new("p.json"));
+    assert!(resolution.warnings().is_empty(), "{:?}", resolution.warnings());
+    let declared = mtv_host::plugins::Field {
+        config_key: "acme_pool".into(),
+        secret_key: "ACME_POOL".into(),
+        presence: mtv_host::plugins::Presence::Required,
+        sensitive: false,
+        description: "Pool".into(),
+    };
+    let resolution = resolution.with_declared(&[declared]);
     let warnings = resolution.warnings();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].starts_with("COPYOFFLOAD_STORAGE_PASSWD is set but is not a copy-offload variable"), "{warnings:?}");
