@@ -17,6 +17,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use mtv_plugin_runtime::normalize_origin;
 use serde_json::Map;
 
 use super::copyoffload::{self, COPYOFFLOAD_KEYS, CopyOffloadResolution};
@@ -306,15 +307,6 @@ fn resolve_copyoffload(sources: &BrokerSources) -> CopyOffloadResolution {
 
 fn jji_where_from() -> String {
     format!("{JJI_TOKEN_ENV} (the environment, or .env with --analyze-with-ai), for a JJI server that wants a bearer token")
-}
-
-/// `https://Issues.Example.com:443/x` → `https://issues.example.com`; text
-/// that is not a URL is compared as given, without a trailing slash.
-pub(crate) fn normalize_origin(origin: &str) -> String {
-    match url::Url::parse(origin) {
-        Ok(url) if url.origin().is_tuple() => url.origin().ascii_serialization(),
-        _ => origin.trim_end_matches('/').to_owned(),
-    }
 }
 
 /// `secrets explain` output: one row per secret with whether it is set and

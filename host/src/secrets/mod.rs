@@ -27,20 +27,24 @@
 //! file paths as parameters, so every rule is testable without touching the
 //! process.
 
-mod audit;
+// The value type, the redactor and the audit log belong to the plugin
+// runtime crate, which uses them and must not depend on the host; they are
+// re-exported here unchanged. (`redactor` is both the module and the
+// process-wide instance.)
+pub use mtv_plugin_runtime::secrets::redactor;
+use mtv_plugin_runtime::secrets::{audit, value};
+
 mod broker;
 mod copyoffload;
 mod dotenv;
 mod env;
 mod jira_cfg;
+mod plugin_source;
 mod providers;
-mod redactor;
 mod secrets_dir;
 mod source;
-mod value;
 
 pub use audit::{AUDIT_FILE_NAME, AuditEntry, AuditError, AuditEvent, AuditKind, AuditLog};
-pub(crate) use broker::normalize_origin;
 pub use broker::{BrokerSources, SecretBroker, SecretError, SecretOrigin, check_secret_name, explain_table};
 pub use copyoffload::{COPYOFFLOAD_KEYS, CopyOffloadResolution, KeyRule, MissingKey, ResolvedKey, ResolvedValue, rules_markdown};
 pub use dotenv::{DOTENV_FILE, DotenvError, load_dotenv};
@@ -50,7 +54,7 @@ pub use providers::{
     ChosenBy, DEFAULT_PROVIDERS_JSON, PROVIDERS_JSON_ENV, PROVIDERS_JSON_FLAG, ProviderProfile, Providers, ProvidersError, ProvidersPath,
     load_providers, locate_providers_json,
 };
-pub use redactor::{MIN_SECRET_LEN, REDACTED, Redactor, install_panic_hook, redactor};
+pub use redactor::{MIN_SECRET_LEN, REDACTED, Redactor, install_panic_hook};
 pub use secrets_dir::{SecretsDirError, SecretsDirSettings, SettingValue, load_secrets_dir};
 pub use source::Source;
 pub use value::{SecretValue, is_sensitive_name};

@@ -2,8 +2,8 @@
 //! plugin. The host's log writer redacts secrets from every line.
 
 use super::State;
-use crate::plugins::bindings::interfaces::log::{self, Level};
-use crate::plugins::state::PluginState;
+use crate::bindings::interfaces::log::{self, Level};
+use crate::state::PluginState;
 use wasmtime::component::Linker;
 
 pub(super) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {

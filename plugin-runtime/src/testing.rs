@@ -2,7 +2,7 @@
 //! runtime, with fake host interfaces, from a plugin's own `cargo test`.
 //!
 //! ```no_run
-//! use mtv_host::plugins::testing::{FakeHost, build_component, sample};
+//! use mtv_plugin_runtime::testing::{FakeHost, build_component, sample};
 //!
 //! let wasm = build_component(env!("CARGO_MANIFEST_DIR")).unwrap();
 //! let plugin = FakeHost::new()

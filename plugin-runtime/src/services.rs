@@ -3,7 +3,7 @@
 //! a run wires in the secret broker and a real HTTP client while plugin
 //! tests wire in fakes.
 
-use crate::secrets::{AuditEvent, AuditLog, SecretBroker};
+use crate::secrets::{AuditEvent, AuditLog};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -81,17 +81,6 @@ pub struct NoAudit;
 
 impl AuditSink for NoAudit {
     fn record(&self, _event: AuditEvent<'_>) {}
-}
-
-/// A run's secrets come from the broker.
-impl SecretSource for SecretBroker {
-    fn secret(&self, name: &str) -> Result<String, String> {
-        self.get(name).map(|v| v.expose().to_string()).map_err(|e| e.to_string())
-    }
-
-    fn origin_credential(&self, origin: &str) -> Option<String> {
-        SecretBroker::origin_credential(self, origin).map(|v| v.expose().to_string())
-    }
 }
 
 /// A run's audit trail is the audit log file.

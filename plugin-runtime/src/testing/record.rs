@@ -4,7 +4,7 @@
 //! `authorization`, and `cookie` / `set-cookie`, are dropped.
 
 use super::observed::without_credentials;
-use crate::plugins::{HttpTransport, InboundResponse, OutboundRequest, ReqwestTransport, TransportError};
+use crate::{HttpTransport, InboundResponse, OutboundRequest, ReqwestTransport, TransportError};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use std::path::{Path, PathBuf};

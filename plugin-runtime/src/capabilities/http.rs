@@ -3,10 +3,10 @@
 //! never holds them.
 
 use super::State;
-use crate::plugins::bindings::interfaces::http::{self, Error, Header, Request, Response};
-use crate::plugins::services::{OutboundRequest, TransportError};
-use crate::plugins::state::PluginState;
+use crate::bindings::interfaces::http::{self, Error, Header, Request, Response};
 use crate::secrets::{AuditEvent, AuditKind};
+use crate::services::{OutboundRequest, TransportError};
+use crate::state::PluginState;
 use std::time::Duration;
 use wasmtime::component::Linker;
 
