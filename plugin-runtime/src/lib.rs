@@ -6,7 +6,8 @@
 //! host interfaces a guest may import and the grants that guard them, and
 //! the few secret primitives those need ([`secrets`]: the value type, the
 //! redactor, the audit log), plus [`normalize_origin`],
-//! [`atomic::write_atomically`] and the TLS provider ([`tls`]).
+//! [`atomic::write_atomically`] and, with the `network` feature, the real
+//! HTTP client and its TLS provider (`tls`).
 //!
 //! A hook call, end to end: `PluginRuntime::gate_decide` (or `report`,
 //! `vendor_*`) checks the plugin's world, takes a pool slot, builds a fresh
@@ -62,6 +63,7 @@ pub mod secrets;
 mod services;
 mod state;
 pub mod testing;
+#[cfg(feature = "network")]
 pub mod tls;
 mod world;
 

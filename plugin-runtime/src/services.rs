@@ -93,14 +93,17 @@ impl AuditSink for AuditLog {
 }
 
 /// The most a response's Content-Length makes the host reserve in advance.
+#[cfg(feature = "network")]
 const MAX_PREALLOCATED_BODY: usize = 64 << 20;
 
 /// The real network, through a blocking reqwest client. Hooks run on
-/// blocking threads, never on the async runtime.
+/// blocking threads, never on the async runtime. (Feature `network`.)
+#[cfg(feature = "network")]
 pub struct ReqwestTransport {
     client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
 }
 
+#[cfg(feature = "network")]
 impl ReqwestTransport {
     pub fn new() -> Self {
         ReqwestTransport { client: std::sync::OnceLock::new() }
@@ -121,12 +124,14 @@ impl ReqwestTransport {
     }
 }
 
+#[cfg(feature = "network")]
 impl Default for ReqwestTransport {
     fn default() -> Self {
         Self::new()
     }
 }
 
+#[cfg(feature = "network")]
 impl HttpTransport for ReqwestTransport {
     fn send(&self, request: OutboundRequest) -> Result<InboundResponse, TransportError> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
