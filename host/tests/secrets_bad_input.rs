@@ -122,11 +122,7 @@ fn a_typo_in_a_jira_cfg_key_names_the_likely_key() {
 
 #[test]
 fn a_typo_in_a_copyoffload_variable_names_the_likely_variable() {
-    let env = Env::from_pairs([
-        ("COPYOFFLOAD_STORAGE_PASSWD", "x"),
-        ("COPYOFFLOAD_STORAGE_HOSTNAME", "h"),
-        ("COPYOFFLOAD_ACME_POOL", "p"),
-    ]);
+    let env = Env::from_pairs([("COPYOFFLOAD_STORAGE_PASSWD", "x"), ("COPYOFFLOAD_STORAGE_HOSTNAME", "h"), ("COPYOFFLOAD_ACME_POOL", "p")]);
     // Until a vendor has declared its keys, any variable may be one of them.
     let resolution = resolve_copyoffload("vsphere-8", &Map::new(), &env, Path::new("p.json"));
     assert!(resolution.warnings().is_empty(), "{:?}", resolution.warnings());

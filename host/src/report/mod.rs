@@ -22,13 +22,15 @@
 //! function, then characters XML 1.0 forbids are written as `#xHH` (as
 //! pytest does), then markup is escaped.
 
-mod atomic;
 mod error;
 mod escape;
 mod merge;
 mod read;
 mod record;
 mod writer;
+
+// Shared with the plugin runtime's compiled-component cache.
+use mtv_plugin_runtime::atomic;
 
 pub use atomic::{write_atomically, write_private};
 pub use error::ReportError;

@@ -3,10 +3,11 @@
 //! never holds them.
 
 use super::State;
-use crate::plugins::bindings::interfaces::http::{self, Error, Header, Request, Response};
-use crate::plugins::services::{OutboundRequest, TransportError};
-use crate::plugins::state::PluginState;
+use crate::bindings::interfaces::http::{self, Error, Header, Request, Response};
+use crate::origin::http_origin;
 use crate::secrets::{AuditEvent, AuditKind};
+use crate::services::{OutboundRequest, TransportError};
+use crate::state::PluginState;
 use std::time::Duration;
 use wasmtime::component::Linker;
 
@@ -18,19 +19,9 @@ pub(super) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Resul
     http::add_to_linker::<_, State>(linker, |state| state)
 }
 
-/// `scheme://host[:port]` with the default port left out, as browsers and
-/// grants write it.
-pub(crate) fn origin_of(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url).ok()?;
-    match parsed.scheme() {
-        "http" | "https" => Some(parsed.origin().ascii_serialization()),
-        _ => None,
-    }
-}
-
 impl http::Host for PluginState {
     fn send(&mut self, req: Request) -> Result<Response, Error> {
-        let Some(origin) = origin_of(&req.url) else {
+        let Some(origin) = http_origin(&req.url) else {
             return Err(Error::Invalid(format!("'{}' is not an absolute http(s) URL", req.url)));
         };
         let plugin = std::sync::Arc::clone(&self.plugin);
@@ -45,7 +36,7 @@ impl http::Host for PluginState {
                 "plugins may not put credentials in a URL (user:password@): the host attaches credentials for granted origins".into(),
             ));
         }
-        let granted = plugin.grants.http.iter().any(|g| origin_of(g).as_deref() == Some(origin.as_str()));
+        let granted = plugin.grants.http.iter().any(|g| http_origin(g).as_deref() == Some(origin.as_str()));
         if !granted {
             audit(false, Some("origin not granted"));
             return Err(Error::Denied(format!(

@@ -4,10 +4,8 @@
 use super::canned::CannedTransport;
 use super::logs::{LogCapture, LogLine};
 use super::observed::{ObservingTransport, SentRequest};
-use crate::plugins::{
-    GateOutcome, HookError, LoadedPlugin, PluginRuntime, Problem, ReportFacts, ReportResult, RunFacts, TestItem, VendorInfo,
-};
 use crate::secrets::{AuditEntry, AuditLog};
+use crate::{GateOutcome, HookError, LoadedPlugin, PluginRuntime, Problem, ReportFacts, ReportResult, RunFacts, TestItem, VendorInfo};
 use std::sync::Arc;
 
 /// A component loaded by [`FakeHost::load`](super::FakeHost::load).

@@ -1,7 +1,7 @@
 //! Small, realistic inputs for hook calls: what `plugins check` feeds a
 //! plugin, and a starting point for a plugin's own tests.
 
-use crate::plugins::{Marker, ReportFacts, RunFacts, TestItem};
+use crate::{Marker, ReportFacts, RunFacts, TestItem};
 
 /// A vSphere run with a Ceph storage class, not a dry run.
 pub fn run_facts() -> RunFacts {

@@ -4,10 +4,13 @@
 use super::canned::CannedTransport;
 use super::logs::LogCapture;
 use super::observed::ObservingTransport;
-use super::record::{RecordingTransport, load_exchanges};
+use super::record::load_exchanges;
+#[cfg(feature = "network")]
+use super::recording::RecordingTransport;
 use super::test_plugin::TestPlugin;
-use crate::plugins::{Grants, HostServices, HttpTransport, InboundResponse, Limits, PluginRuntime, PluginSpec, SecretSource};
-use crate::secrets::{AuditLog, normalize_origin};
+use crate::normalize_origin;
+use crate::secrets::AuditLog;
+use crate::{Grants, HostServices, HttpTransport, InboundResponse, Limits, PluginRuntime, PluginSpec, SecretSource};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,6 +26,7 @@ pub struct FakeHost {
     grants: Grants,
     limits: Limits,
     answers: Vec<(String, String, InboundResponse)>,
+    #[cfg(feature = "network")]
     record_to: Option<PathBuf>,
     cache_dir: Option<PathBuf>,
 }
@@ -87,7 +91,8 @@ impl FakeHost {
 
     /// Record mode: send every request to the real network (granted origins
     /// only) and save the exchanges to `file` for `FakeHost::replay`.
-    /// Canned answers are not used.
+    /// Canned answers are not used. Needs the `network` feature.
+    #[cfg(feature = "network")]
     pub fn record(mut self, file: impl Into<PathBuf>) -> Self {
         self.record_to = Some(file.into());
         self
@@ -105,10 +110,13 @@ impl FakeHost {
         let path = path.as_ref();
         let audit = Arc::new(AuditLog::in_memory());
         let canned = Arc::new(CannedTransport::new(&self.answers));
+        #[cfg(feature = "network")]
         let network: Arc<dyn HttpTransport> = match &self.record_to {
             Some(file) => Arc::new(RecordingTransport::new(file.clone())),
             None => canned.clone(),
         };
+        #[cfg(not(feature = "network"))]
+        let network: Arc<dyn HttpTransport> = canned.clone();
         let requests = Arc::new(ObservingTransport::new(network));
         let secrets = FakeSecrets { secrets: self.secrets.clone(), credentials: self.credentials.clone() };
         let services = HostServices { secrets: Arc::new(secrets), transport: requests.clone(), audit: audit.clone() };

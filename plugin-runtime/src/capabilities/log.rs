@@ -3,8 +3,8 @@
 //! secrets from every line.
 
 use super::State;
-use crate::plugins::bindings::interfaces::log::{self, Level};
-use crate::plugins::state::PluginState;
+use crate::bindings::interfaces::log::{self, Level};
+use crate::state::PluginState;
 use wasmtime::component::Linker;
 
 pub(super) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
@@ -14,7 +14,7 @@ pub(super) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Resul
 impl log::Host for PluginState {
     fn write(&mut self, level: Level, message: String) {
         let plugin = self.plugin.name.as_str();
-        let message = crate::plugins::printable(&message);
+        let message = crate::printable(&message);
         match level {
             Level::Trace => tracing::trace!(target: "plugin", "[{plugin}] {message}"),
             Level::Debug => tracing::debug!(target: "plugin", "[{plugin}] {message}"),

@@ -2,7 +2,7 @@
 //! runtime, with fake host interfaces, from a plugin's own `cargo test`.
 //!
 //! ```no_run
-//! use mtv_host::plugins::testing::{FakeHost, build_component, sample};
+//! use mtv_plugin_runtime::testing::{FakeHost, build_component, sample};
 //!
 //! let wasm = build_component(env!("CARGO_MANIFEST_DIR")).unwrap();
 //! let plugin = FakeHost::new()
@@ -18,7 +18,8 @@
 //!
 //! HTTP never reaches the network unless recording: requests are answered
 //! from canned answers (`respond`, or a file written in record mode and read
-//! by `FakeHost::replay`).
+//! by `FakeHost::replay`). Record mode (`FakeHost::record`) needs the crate's
+//! `network` feature, which brings the real HTTP client.
 
 mod build;
 mod canned;
@@ -26,6 +27,8 @@ mod fake_host;
 mod logs;
 mod observed;
 mod record;
+#[cfg(feature = "network")]
+mod recording;
 pub mod sample;
 mod test_plugin;
 
@@ -33,5 +36,7 @@ pub use build::{WASM_TARGET, build_component};
 pub use fake_host::FakeHost;
 pub use logs::LogLine;
 pub use observed::SentRequest;
-pub use record::{Exchange, RecordingTransport, load_exchanges};
+pub use record::{Exchange, load_exchanges};
+#[cfg(feature = "network")]
+pub use recording::RecordingTransport;
 pub use test_plugin::TestPlugin;

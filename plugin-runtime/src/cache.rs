@@ -1,7 +1,7 @@
 //! Compiled-component cache on disk, keyed by the wasm's sha256 and the
 //! engine's compatibility hash, so an unchanged plugin is compiled once.
 
-use crate::report::write_atomically;
+use crate::atomic::write_atomically;
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};

@@ -1,8 +1,8 @@
 //! `mtv:plugin/config`: the plugin's own settings table (never secrets).
 
 use super::State;
-use crate::plugins::bindings::interfaces::config;
-use crate::plugins::state::PluginState;
+use crate::bindings::interfaces::config;
+use crate::state::PluginState;
 use wasmtime::component::Linker;
 
 pub(super) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {

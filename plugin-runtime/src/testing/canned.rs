@@ -1,6 +1,6 @@
 //! Canned HTTP answers keyed by method and URL: the fake host's network.
 
-use crate::plugins::{HttpTransport, InboundResponse, OutboundRequest, TransportError};
+use crate::{HttpTransport, InboundResponse, OutboundRequest, TransportError};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 

@@ -3,7 +3,7 @@
 //! a run wires in the secret broker and a real HTTP client while plugin
 //! tests wire in fakes.
 
-use crate::secrets::{AuditEvent, AuditLog, SecretBroker};
+use crate::secrets::{AuditEvent, AuditLog};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -83,17 +83,6 @@ impl AuditSink for NoAudit {
     fn record(&self, _event: AuditEvent<'_>) {}
 }
 
-/// A run's secrets come from the broker.
-impl SecretSource for SecretBroker {
-    fn secret(&self, name: &str) -> Result<String, String> {
-        self.get(name).map(|v| v.expose().to_string()).map_err(|e| e.to_string())
-    }
-
-    fn origin_credential(&self, origin: &str) -> Option<String> {
-        SecretBroker::origin_credential(self, origin).map(|v| v.expose().to_string())
-    }
-}
-
 /// A run's audit trail is the audit log file.
 impl AuditSink for AuditLog {
     fn record(&self, event: AuditEvent<'_>) {
@@ -104,14 +93,17 @@ impl AuditSink for AuditLog {
 }
 
 /// The most a response's Content-Length makes the host reserve in advance.
+#[cfg(feature = "network")]
 const MAX_PREALLOCATED_BODY: usize = 64 << 20;
 
 /// The real network, through a blocking reqwest client. Hooks run on
-/// blocking threads, never on the async runtime.
+/// blocking threads, never on the async runtime. (Feature `network`.)
+#[cfg(feature = "network")]
 pub struct ReqwestTransport {
     client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
 }
 
+#[cfg(feature = "network")]
 impl ReqwestTransport {
     pub fn new() -> Self {
         ReqwestTransport { client: std::sync::OnceLock::new() }
@@ -132,12 +124,14 @@ impl ReqwestTransport {
     }
 }
 
+#[cfg(feature = "network")]
 impl Default for ReqwestTransport {
     fn default() -> Self {
         Self::new()
     }
 }
 
+#[cfg(feature = "network")]
 impl HttpTransport for ReqwestTransport {
     fn send(&self, request: OutboundRequest) -> Result<InboundResponse, TransportError> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())

@@ -1,8 +1,8 @@
 //! Every request the plugin asked the host to send, kept for assertions
 //! with the credentials the host attached taken out.
 
-use crate::plugins::capabilities::HOST_ONLY_HEADERS;
-use crate::plugins::{HttpTransport, InboundResponse, OutboundRequest, TransportError};
+use crate::capabilities::HOST_ONLY_HEADERS;
+use crate::{HttpTransport, InboundResponse, OutboundRequest, TransportError};
 use std::sync::{Arc, Mutex};
 
 /// Headers that carry credentials: the ones only the host may send, and the

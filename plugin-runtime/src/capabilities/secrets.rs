@@ -2,9 +2,9 @@
 //! `grants.secrets` names it; every request is audited, without the value.
 
 use super::State;
-use crate::plugins::bindings::interfaces::secrets::{self, Error};
-use crate::plugins::state::PluginState;
+use crate::bindings::interfaces::secrets::{self, Error};
 use crate::secrets::{AuditEvent, AuditKind};
+use crate::state::PluginState;
 use wasmtime::component::Linker;
 
 pub(super) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
