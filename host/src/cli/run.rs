@@ -268,7 +268,8 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         Some(Err(message)) => return stop_with(Exit::Usage, message),
         None => return unstarted("loading plugins", reporting).await,
     };
-    let gate_facts = loaded.facts.gate_facts(dry_run);
+    // `--collect-only` asks the gates, as `pytest --collect-only --jira` does; `--setup-plan` stays offline.
+    let gate_facts = loaded.facts.gate_facts(args.setup_plan);
     let gating = gate::decide(Arc::clone(&runtime), Arc::new(loaded_plugins.gates), gate_facts, &selection.tests);
     let gating = match stop.unless_stopped(gating).await {
         Some(Ok(gating)) => gating,
