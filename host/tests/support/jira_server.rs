@@ -97,6 +97,10 @@ pub struct Scenario {
     pub slow_answers: Duration,
     /// Added before every answer, faults included (network latency).
     pub latency: Duration,
+    /// `/search` answers 500, as when one JQL query trips a JIRA bug.
+    pub search_fails: bool,
+    /// Issues whose own endpoint answers 500.
+    pub broken_issues: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -236,6 +240,9 @@ async fn issue(
     if let Err(refused) = admit(&shared, Endpoint::Issue, &headers).await {
         return refused;
     }
+    if shared.scenario.broken_issues.contains(&key) {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
+    }
     match shared.issues.get(&key) {
         Some(issue) => axum::Json(issue.json(query.get("fields").map(String::as_str))).into_response(),
         None => error(StatusCode::NOT_FOUND, "Issue Does Not Exist"),
@@ -255,6 +262,9 @@ async fn search(State(shared): State<Arc<Shared>>, Query(query): Query<BTreeMap<
     }
     if shared.scenario.search_disabled {
         return error(StatusCode::FORBIDDEN, "Search is disabled on this instance");
+    }
+    if shared.scenario.search_fails {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
     }
     let Some(keys) = query.get("jql").and_then(|jql| keys_in(jql)) else {
         return error(StatusCode::BAD_REQUEST, "Error in the JQL Query: this double understands only `key in (...)`");
