@@ -150,6 +150,52 @@ async fn force_run_runs_a_gated_test_without_asking_jira() {
     assert_eq!(outcome(&ws.read("junit-report.xml"), "plan::open-but-passes", "check_vms"), "passed");
 }
 
+/// jira.cfg as pytest-jira 0.3.22 reads it: `%%` is `%`, a username beside
+/// a token still sends the token as Bearer, and `ssl_verification` turns off
+/// (or redirects to a CA bundle) certificate checks for JIRA's origin only.
+#[test]
+fn jira_cfg_is_read_as_pytest_jira_0_3_22_reads_it() {
+    const RAW_TOKEN: &str = "canary-%jira-5e2a";
+    let server = JiraServer::start(RAW_TOKEN, [Issue::new("MTV-1", "Open"), Issue::new("MTV-2", "In Progress")], Scenario::default());
+    let front = server.tls_front();
+    let ws = Workspace::new(GATED, "", "");
+    let cfg =
+        |tls: &str| format!("[DEFAULT]\nurl = {front}\nusername = mtv-ci\ntoken = canary-%%jira-5e2a\nconnection_retry_total = 0\n{tls}");
+    let open_but_passes = |stdout: &str| stdout.lines().find(|l| l.starts_with("plan::open-but-passes ")).unwrap_or_default().to_string();
+
+    // The test CA is in no system store: verified, JIRA cannot be reached.
+    std::fs::write(ws.path("jira.cfg"), cfg("")).unwrap();
+    let output = ws.run(&["--collect-only"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 0, "{stderr}");
+    assert!(open_but_passes(&stdout).contains("SKIP (JIRA unavailable: cannot connect to"), "{stdout}\n{stderr}");
+    assert_eq!(server.total_requests(), 0, "no request crossed an unverified connection");
+
+    for (tls, warned) in [("ssl_verification = False\n", true), ("ssl_verification = ca.pem\n", false)] {
+        std::fs::copy(support::tls_server::tls_file("ca.pem"), ws.path("ca.pem")).unwrap();
+        std::fs::write(ws.path("jira.cfg"), cfg(tls)).unwrap();
+        let output = ws.run(&["--collect-only"]);
+        let (stdout, stderr) = text(&output);
+        assert_eq!(code(&output), 0, "{stderr}");
+        assert!(open_but_passes(&stdout).ends_with(&format!("XFAIL ({front}/browse/MTV-2)")), "{tls}: {stdout}\n{stderr}");
+        assert_eq!(stderr.contains("ssl_verification = False: the certificate of"), warned, "{stderr}");
+        for content in [&stdout, &stderr] {
+            assert!(!content.contains("canary-"), "the JIRA token leaked");
+        }
+    }
+    let expected = format!("Bearer {RAW_TOKEN}");
+    let authorizations = server.authorizations();
+    assert!(!authorizations.is_empty() && authorizations.iter().all(|a| a.as_deref() == Some(expected.as_str())), "{authorizations:?}");
+
+    std::fs::write(ws.path("jira.cfg"), format!("[DEFAULT]\nurl = {front}\ntoken = canary-%jira-5e2a\n")).unwrap();
+    let output = ws.run(&["--collect-only"]);
+    let (_, stderr) = text(&output);
+    // A dry run reports jira.cfg problems and goes on ungated; a run stops on them.
+    assert_eq!(code(&output), 0, "{stderr}");
+    assert!(stderr.contains("jira.cfg:3: `token`: has a `%` not followed by `%` or `(`") && stderr.contains("write `%%`"), "{stderr}");
+    assert!(!stderr.contains("canary-"), "{stderr}");
+}
+
 #[test]
 fn a_gate_error_stops_the_run_with_its_message() {
     let ws = Workspace::new(GATED, "", "");

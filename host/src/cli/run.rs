@@ -261,7 +261,11 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
             Err(error) => return stop_with(Exit::Failed, error),
         }
     };
-    let services = HostServices { secrets: broker.clone(), transport: Arc::new(ReqwestTransport::new()), audit: Arc::new(audit) };
+    let services = HostServices {
+        secrets: broker.clone(),
+        transport: Arc::new(ReqwestTransport::with_origin_tls(loaded.jira.origin.clone().zip(loaded.jira.tls.clone()))),
+        audit: Arc::new(audit),
+    };
     let runtime = Arc::new(PluginRuntime::new(services, cli.cache_dir())?);
     let loaded_plugins = match stop.unless_stopped(plugins::load(Arc::clone(&runtime), specs)).await {
         Some(Ok(found)) => found,
@@ -303,6 +307,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
     });
     let units = prepare_units(selection.tests.clone(), &gating, inputs.as_ref(), &copyoffload);
     let (Some(output), Some(reporting)) = (output, reporting) else {
+        dry::warn(&warnings);
         return if args.collect_only {
             dry::collect_only(&units, &selection);
             Ok(Exit::Ok)

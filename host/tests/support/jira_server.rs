@@ -185,6 +185,54 @@ impl JiraServer {
         self.shared.counts.lock().unwrap().values().sum()
     }
 
+    /// An `https://127.0.0.1:…` address serving this server over TLS, with
+    /// the certificate of `tests/tls/` (signed by its test CA, `ca.pem`).
+    /// Each connection carries one request.
+    pub fn tls_front(&self) -> String {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use std::io::{BufReader, Read, Write};
+        let tls_file = super::tls_server::tls_file;
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(tls_file("server.pem")).unwrap().collect::<Result<_, _>>().unwrap();
+        let key = PrivateKeyDer::from_pem_file(tls_file("server.key")).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        let config = Arc::new(config);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let front = format!("https://{}", listener.local_addr().unwrap());
+        let backend = self.url.trim_start_matches("http://").to_string();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                let (config, backend) = (config.clone(), backend.clone());
+                std::thread::spawn(move || {
+                    let Ok(connection) = rustls::ServerConnection::new(config) else { return };
+                    let mut tls = rustls::StreamOwned::new(connection, stream);
+                    let head = super::read_request_head(&mut BufReader::new(&mut tls));
+                    if head.is_empty() {
+                        return; // the client gave up, e.g. on an untrusted certificate
+                    }
+                    let Ok(mut plain) = std::net::TcpStream::connect(&backend) else { return };
+                    let head: String =
+                        head.lines().filter(|l| !l.to_ascii_lowercase().starts_with("connection:")).map(|l| format!("{l}\r\n")).collect();
+                    let _ = plain.write_all(format!("{head}connection: close\r\n\r\n").as_bytes());
+                    let mut answer = Vec::new();
+                    let _ = plain.read_to_end(&mut answer);
+                    let _ = tls.write_all(&answer);
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                });
+            }
+        });
+        front
+    }
+
     /// The `Authorization` header of every request, in arrival order.
     pub fn authorizations(&self) -> Vec<Option<String>> {
         self.shared.authorizations.lock().unwrap().clone()

@@ -11,6 +11,14 @@ fn say(text: &str) {
     println!("{}", redactor().redact(text));
 }
 
+/// A dry run's warnings (jira.cfg, gate plugins), on stderr: a run would
+/// put them in its report.
+pub(crate) fn warn(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("warning: {}", redactor().redact(warning));
+    }
+}
+
 /// What will happen to a test. A listing (`listing`) shows collection and
 /// gate decisions only: nothing is prepared for it, so nothing is broken.
 fn decision_text(unit: &TestUnit, listing: bool) -> String {
