@@ -191,8 +191,9 @@ impl JiraServer {
     pub fn tls_front(&self) -> String {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        use std::io::{BufReader, Read, Write};
-        let tls_file = super::tls_server::tls_file;
+        use std::io::{BufRead, BufReader, Read, Write};
+        // Self-contained: benches include this file on its own.
+        let tls_file = |name: &str| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tls").join(name);
         let certs: Vec<CertificateDer<'static>> =
             CertificateDer::pem_file_iter(tls_file("server.pem")).unwrap().collect::<Result<_, _>>().unwrap();
         let key = PrivateKeyDer::from_pem_file(tls_file("server.key")).unwrap();
@@ -214,7 +215,15 @@ impl JiraServer {
                 std::thread::spawn(move || {
                     let Ok(connection) = rustls::ServerConnection::new(config) else { return };
                     let mut tls = rustls::StreamOwned::new(connection, stream);
-                    let head = super::read_request_head(&mut BufReader::new(&mut tls));
+                    let mut head = String::new();
+                    let mut reader = BufReader::new(&mut tls);
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                            break;
+                        }
+                        head.push_str(&line);
+                    }
                     if head.is_empty() {
                         return; // the client gave up, e.g. on an untrusted certificate
                     }
