@@ -96,32 +96,77 @@ impl AuditSink for AuditLog {
 #[cfg(feature = "network")]
 const MAX_PREALLOCATED_BODY: usize = 64 << 20;
 
+/// How the host checks one origin's certificate, when not against the
+/// system roots (jira.cfg's `ssl_verification`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OriginTls {
+    /// Any certificate is accepted (`ssl_verification = False`).
+    SkipVerify,
+    /// Certificates must chain to this PEM bundle's CAs.
+    CaBundle(std::path::PathBuf),
+}
+
+#[cfg(feature = "network")]
+type LazyClient = std::sync::OnceLock<Result<reqwest::blocking::Client, String>>;
+
 /// The real network, through a blocking reqwest client. Hooks run on
 /// blocking threads, never on the async runtime. (Feature `network`.)
 #[cfg(feature = "network")]
 pub struct ReqwestTransport {
-    client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
+    client: LazyClient,
+    /// Origins with their own certificate rule, each with its own client.
+    origins: std::collections::BTreeMap<String, (OriginTls, LazyClient)>,
 }
 
 #[cfg(feature = "network")]
 impl ReqwestTransport {
     pub fn new() -> Self {
-        ReqwestTransport { client: std::sync::OnceLock::new() }
+        ReqwestTransport { client: LazyClient::new(), origins: Default::default() }
     }
 
-    fn client(&self) -> Result<&reqwest::blocking::Client, TransportError> {
+    /// A transport that checks the certificates of the given origins by
+    /// their own rule; every other origin against the system roots.
+    pub fn with_origin_tls(rules: impl IntoIterator<Item = (String, OriginTls)>) -> Self {
+        let origins = rules
+            .into_iter()
+            .map(|(origin, tls)| (crate::origin_of(&origin).unwrap_or(origin), (tls, LazyClient::new())))
+            .collect();
+        ReqwestTransport { client: LazyClient::new(), origins }
+    }
+
+    fn client(&self, url: &str) -> Result<&reqwest::blocking::Client, TransportError> {
+        let rule = crate::origin_of(url).and_then(|origin| self.origins.get(&origin));
+        let (tls, lazy) = match rule {
+            Some((tls, lazy)) => (Some(tls), lazy),
+            None => (None, &self.client),
+        };
         // Built on first use: building it on an async worker thread panics.
-        // Redirects are not followed: a redirect could carry the request
-        // (and the credentials the host attached) to an origin the plugin
-        // was never granted. The plugin sees the 3xx and decides.
-        self.client
-            .get_or_init(|| {
-                crate::tls::install_crypto_provider();
-                reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())
-            })
+        lazy.get_or_init(|| build_client(tls))
             .as_ref()
             .map_err(|e| TransportError::Connection(format!("cannot create the HTTP client: {e}")))
     }
+}
+
+#[cfg(feature = "network")]
+/// Redirects are not followed: a redirect could carry the request (and the
+/// credentials the host attached) to an origin the plugin was never
+/// granted. The plugin sees the 3xx and decides.
+fn build_client(tls: Option<&OriginTls>) -> Result<reqwest::blocking::Client, String> {
+    crate::tls::install_crypto_provider();
+    let mut builder = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none());
+    match tls {
+        None => {}
+        Some(OriginTls::SkipVerify) => builder = builder.danger_accept_invalid_certs(true),
+        Some(OriginTls::CaBundle(file)) => {
+            let pem = std::fs::read(file).map_err(|e| format!("CA bundle {}: cannot read it: {e}", file.display()))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("CA bundle {}: not a PEM certificate bundle: {e}", file.display()))?;
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+    }
+    builder.build().map_err(|e| e.to_string())
 }
 
 #[cfg(feature = "network")]
@@ -136,7 +181,7 @@ impl HttpTransport for ReqwestTransport {
     fn send(&self, request: OutboundRequest) -> Result<InboundResponse, TransportError> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| TransportError::Invalid(format!("unknown method '{}'", request.method)))?;
-        let mut builder = self.client()?.request(method, &request.url).timeout(request.timeout).body(request.body);
+        let mut builder = self.client(&request.url)?.request(method, &request.url).timeout(request.timeout).body(request.body);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }

@@ -14,9 +14,9 @@
 //! `<error …>`, `<skipped type="skip" message="reason"/>`, and an expected
 //! failure is `<skipped type="xfail" message="xfail: reason"/>`. An
 //! unexpected pass (XPASS) is a `<failure type="xpass" message="XPASS(strict):
-//! reason"/>` in strict mode, the host's choice for JIRA-gated tests: a
-//! passing test behind an open issue means the gate is stale and someone
-//! should look. Non-strict, it passes and carries an `xpass` property.
+//! reason"/>` in strict mode (`[run] xfail_strict`), on the test's last step.
+//! Non-strict (the default, as in pytest), it passes and carries an `xpass`
+//! property.
 //!
 //! Every caller-supplied string passes through the caller's redaction
 //! function, then characters XML 1.0 forbids are written as `#xHH` (as

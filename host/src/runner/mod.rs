@@ -41,8 +41,9 @@
 //! A test's steps stay together in one task; tests run concurrently up to
 //! `-j`. When a step fails, the later steps are reported as expected
 //! failures naming it (`previous step failed (create_plan)`). A gate's
-//! expected failure turns failed steps into xfail and passing ones into
-//! strict XPASS failures.
+//! expected failure judges the test as a whole (pytest's rules, in
+//! `outcome`): its failing step is the xfail, passing steps are passed, and
+//! a test that passes is an XPASS, a failure only with `xfail_strict`.
 
 pub mod dispatch;
 pub mod event;

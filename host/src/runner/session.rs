@@ -184,13 +184,16 @@ pub async fn run(request: &RunRequest, stop: &Stop, narrator: &dyn Narrator) -> 
     let broker = Arc::new(loaded.broker);
     let audit =
         if dry_run { AuditLog::in_memory() } else { AuditLog::open(&AuditLog::default_path(&settings.junit_xml)).map_err(setup)? };
-    let services = HostServices { secrets: broker.clone(), transport: Arc::new(ReqwestTransport::new()), audit: Arc::new(audit) };
+    // JIRA's origin may have its own certificate rule (jira.cfg's ssl_verification).
+    let transport = ReqwestTransport::with_origin_tls(loaded.jira.origin.clone().zip(loaded.jira.tls.clone()));
+    let services = HostServices { secrets: broker.clone(), transport: Arc::new(transport), audit: Arc::new(audit) };
     let runtime = Arc::new(PluginRuntime::new(services, request.cache_dir.clone()).map_err(internal)?);
     let loaded_plugins = match stop.unless_stopped(plugins::load(Arc::clone(&runtime), specs)).await {
         Some(found) => found.map_err(usage)?,
         None => return unstarted("loading plugins", opened).await,
     };
-    let gate_facts = loaded.facts.gate_facts(dry_run);
+    // `--collect-only` asks the gates, as `pytest --collect-only --jira` does; `--setup-plan` stays offline.
+    let gate_facts = loaded.facts.gate_facts(request.mode == Mode::SetupPlan);
     let gating = gate::decide(Arc::clone(&runtime), Arc::new(loaded_plugins.gates), gate_facts, &selection.tests);
     let gating = match stop.unless_stopped(gating).await {
         Some(gating) => gating.map_err(setup)?,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::event::{EventKind, StepRecord, TestRecord, TestStatus};
 use super::gate::GateDecision;
-use super::outcome::{StepEnd, fault, step_outcome, test_status};
+use super::outcome::{Judging, StepEnd, fault, step_outcome, test_status};
 use super::output_dir::OutputDir;
 use super::reporting::Events;
 use super::stop::Stop;
@@ -46,6 +46,8 @@ pub struct UnitContext {
     pub cluster: Cluster,
     pub timeouts: Timeouts,
     pub skip_teardown: bool,
+    /// `[run] xfail_strict`: a gated test that passes fails the run.
+    pub xfail_strict: bool,
     /// `--data-collector-path`, where failed tests' objects are dumped;
     /// `None` with `--skip-data-collector`.
     pub data_collector: Option<Arc<OutputDir>>,
@@ -165,14 +167,16 @@ pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
                 first_problem.get_or_insert_with(|| format!("{step}: {}", f.message));
             }
         }
-        let outcome = step_outcome(&end, &unit.gate);
+        let judging = Judging { gate: &unit.gate, last_step: index + 1 == steps.len(), xfail_strict: ctx.xfail_strict };
+        let outcome = step_outcome(&end, judging);
         report_step(&ctx.events, unit, &mut reported, step, outcome, step_started.elapsed(), journal.take());
     }
     let status = reported.status(interrupted);
     let message = match &unit.gate {
         GateDecision::XFail(reason) if status == TestStatus::XFailed => Some(reason.clone()),
-        // A step passed that the gate expected to fail: the expectation is stale.
-        GateDecision::XFail(reason) if status == TestStatus::XPassed => Some(format!("XPASS(strict): {reason}")),
+        // Every step passed though the gate expected a failure: the expectation is stale.
+        GateDecision::XFail(reason) if status == TestStatus::XPassed => Some(format!("XPASS: {reason}")),
+        GateDecision::XFail(reason) if first_problem.is_none() && status == TestStatus::Failed => Some(format!("XPASS(strict): {reason}")),
         _ => first_problem,
     };
     let collected = match &ctx.data_collector {
@@ -204,7 +208,8 @@ fn broken_unit(ctx: &UnitContext, unit: &TestUnit, problem: &str) -> TestRecord 
     let mut reported = Reported::default();
     for (index, &step) in steps.iter().enumerate() {
         let outcome = if index == 0 {
-            step_outcome(&StepEnd::Errored(fault("SetupError", problem)), &unit.gate)
+            let judging = Judging { gate: &unit.gate, last_step: false, xfail_strict: false };
+            step_outcome(&StepEnd::Errored(fault("SetupError", problem)), judging)
         } else {
             Outcome::XFailed { reason: format!("previous step failed ({})", steps[0]) }
         };

@@ -19,7 +19,7 @@ fn component() -> PathBuf {
 fn host() -> FakeHost {
     FakeHost::new()
         .setting("url", JIRA)
-        .setting("connection_retry_total", "1")
+        .setting("connection_retry_total", "0")
         .grant_origin(JIRA)
         .credential(JIRA, "Bearer canary-jira-4e0d")
 }
