@@ -34,5 +34,5 @@ pub use atomic::{write_atomically, write_private};
 pub use error::ReportError;
 pub use merge::merge;
 pub use read::{Inventory, summarize, validate_junit};
-pub use record::{CaseRecord, Counts, Fault, Outcome, SuiteInfo};
+pub use record::{CaseRecord, Counts, Fault, Outcome, SuiteInfo, iso8601};
 pub use writer::{write_junit, write_junit_file};
