@@ -20,8 +20,8 @@ use mtv_host::migration::{ClusterLogin, ClusterTls, RunInputs};
 use mtv_host::plan::{Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
 use mtv_host::runner::{
-    ClusterMode, CopyOffloadPlans, DispatchOptions, Execution, Gating, JOBS, OutputDir, Prepared, Protected, RUN_KEYS, ReportOutputs,
-    Reporting, RunSettings, Stop, StopReason, TestUnit, execute, gate, parse_set, prepare_units, report_unstarted, signals,
+    ClusterMode, CopyOffloadPlans, DispatchOptions, EventKind, Execution, Gating, JOBS, OutputDir, Prepared, Protected, RUN_KEYS,
+    ReportOutputs, Reporting, RunSettings, Stop, StopReason, TestUnit, execute, gate, parse_set, prepare_units, report_unstarted, signals,
 };
 use mtv_host::secrets::{AuditLog, Env};
 
@@ -61,6 +61,12 @@ pub(crate) struct RunArgs {
     /// JUnit report path [default: [run] junit_xml, else junit-report.xml]
     #[arg(long, value_name = "PATH")]
     junit_xml: Option<PathBuf>,
+    /// Report page path [default: [run] html, else report.html beside the JUnit report]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_html")]
+    html: Option<PathBuf>,
+    /// Write no report page
+    #[arg(long)]
+    no_html: bool,
     /// Keep every created object (resources.json lists them)
     #[arg(long)]
     skip_teardown: bool,
@@ -268,6 +274,11 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         Some(Err(message)) => return stop_with(Exit::Usage, message),
         None => return unstarted("loading plugins", reporting).await,
     };
+    if let Some(reporting) = &reporting {
+        for value in loaded_plugins.identities() {
+            reporting.events().send(EventKind::RunFact { key: "plugin".to_owned(), value });
+        }
+    }
     let gate_facts = loaded.facts.gate_facts(dry_run);
     let gating = gate::decide(Arc::clone(&runtime), Arc::new(loaded_plugins.gates), gate_facts, &selection.tests);
     let gating = match stop.unless_stopped(gating).await {
@@ -340,6 +351,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
             eprintln!("reporter plugins interrupted; {} stays as written", settings.junit_xml.display());
         }
     }
+    report::write_page(&settings);
     Ok(if totals.interrupted() {
         Exit::Interrupted
     } else if totals.failed() {
@@ -369,6 +381,11 @@ fn overrides(args: &RunArgs) -> Vec<(String, String)> {
     }
     if let Some(path) = &args.junit_xml {
         pairs.push(("junit_xml".into(), path.display().to_string()));
+    }
+    match (&args.html, args.no_html) {
+        (_, true) => pairs.push(("html".into(), "none".into())),
+        (Some(path), false) => pairs.push(("html".into(), path.display().to_string())),
+        (None, false) => {}
     }
     pairs
 }

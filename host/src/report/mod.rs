@@ -26,6 +26,7 @@ mod atomic;
 mod error;
 mod escape;
 mod merge;
+pub mod page;
 mod read;
 mod record;
 mod writer;

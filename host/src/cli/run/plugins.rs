@@ -25,6 +25,14 @@ pub(crate) struct RunPlugins {
     pub reporters: Vec<LoadedPlugin>,
 }
 
+impl RunPlugins {
+    /// Each plugin as the report names it: `name (world) sha256:…`.
+    pub fn identities(&self) -> Vec<String> {
+        let all = self.gates.iter().chain(&self.vendors).chain(&self.reporters);
+        all.map(|p| format!("{} ({:?}, contract {}) sha256:{}", p.name, p.world, p.contract_version, p.sha256)).collect()
+    }
+}
+
 /// What to load, and what to tell the user about it.
 pub(crate) struct Selected {
     pub specs: Vec<PluginSpec>,

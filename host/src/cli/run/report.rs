@@ -52,3 +52,15 @@ pub(crate) async fn run_reporters(
         }
     }
 }
+
+/// The report page, from the JUnit report as it stands now (enriched, if
+/// JJI ran), through the same renderer as `mtv-host report html`. A page
+/// that cannot be written is a warning: the JUnit report is the record.
+pub(crate) fn write_page(settings: &RunSettings) {
+    let Some(page) = &settings.html else { return };
+    let redact = |text: &str| mtv_host::secrets::redactor().redact(text).into_owned();
+    match mtv_host::report::page::write_page(&settings.junit_xml, page, &redact) {
+        Ok(_) => println!("report page: {}", page.display()),
+        Err(error) => eprintln!("warning: no report page: {error} (the JUnit report {} is complete)", settings.junit_xml.display()),
+    }
+}
