@@ -49,7 +49,12 @@ fn open_in_browser(page: &Path, screenshot: Option<&Path>) -> Option<Value> {
     }
     let output = command.output().expect("node runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "the browser could not open {}:\n{stdout}\n{}", page.display(), String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "the browser could not open {}:\n{stdout}\n{}",
+        page.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
     Some(serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("check_page.mjs printed no JSON ({e}):\n{stdout}")))
 }
 
@@ -140,7 +145,8 @@ fn the_quickstart_page_opens_in_a_browser_and_shows_every_test_and_the_failed_st
 fn a_report_that_is_not_junit_gets_no_page_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.xml"), "<notes/>").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_mtv-host")).current_dir(dir.path()).args(["report", "html", "notes.xml"]).output().unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_mtv-host")).current_dir(dir.path()).args(["report", "html", "notes.xml"]).output().unwrap();
     let (stdout, stderr) = text(&output);
     assert_eq!(code(&output), 1, "{stdout}");
     assert!(stderr.contains("notes.xml is not a JUnit report") && stderr.contains("<notes>"), "{stderr}");
@@ -170,11 +176,16 @@ fn large_report(tests: usize) -> String {
                      "tasks": [{"name": "disk-0", "progress": {"completed": 100, "total": 100}}, {"name": "disk-1", "progress": {"completed": 100, "total": 100}}]},
                     {"name": "ImageConversion", "phase": "Completed", "started": at(start + 360), "completed": at(start + 380)},
                     {"name": "VirtualMachineCreation", "phase": "Completed", "started": at(start + 380), "completed": at(start + 390)}]});
-                xml.push_str(&format!("<property name=\"pipeline\" value=\"{}\"/>", pipeline.to_string().replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")));
+                xml.push_str(&format!(
+                    "<property name=\"pipeline\" value=\"{}\"/>",
+                    pipeline.to_string().replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+                ));
             }
             xml.push_str("</properties>");
             if *step == "check_vms" && t % 10 == 0 {
-                xml.push_str("<failure message=\"VM vm: 1 disks on the destination, 2 transferred\" type=\"VmCheckFailed\">detail</failure>");
+                xml.push_str(
+                    "<failure message=\"VM vm: 1 disks on the destination, 2 transferred\" type=\"VmCheckFailed\">detail</failure>",
+                );
             }
             xml.push_str("</testcase>");
         }

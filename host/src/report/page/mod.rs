@@ -90,7 +90,10 @@ mod tests {
         let pipeline = &page[page.find("VM vm-1 pipeline").unwrap()..];
         let failed = pipeline.find(r#"<g class="bar fail" data-failed="true">"#).expect("no failed bar");
         // The VM's window is 10 s over 800 px: DiskTransfer starts 2 s in and lasts 8 s.
-        assert!(pipeline[failed..].starts_with(r#"<g class="bar fail" data-failed="true"><rect x="420.0" y="40" width="640.0""#), "{pipeline}");
+        assert!(
+            pipeline[failed..].starts_with(r#"<g class="bar fail" data-failed="true"><rect x="420.0" y="40" width="640.0""#),
+            "{pipeline}"
+        );
         assert!(pipeline[failed..].contains("<title>DiskTransfer Running (8.0s): disk &lt;b&gt;full&lt;/b&gt;</title>"));
         assert!(pipeline.contains(">50%</text>"), "per-disk progress");
         assert!(pipeline.contains("[ds1] vm-1/disk-0.vmdk"));
