@@ -58,23 +58,42 @@ fn open_in_browser(page: &Path, screenshot: Option<&Path>) -> Option<Value> {
     Some(serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("check_page.mjs printed no JSON ({e}):\n{stdout}")))
 }
 
-/// Runs the quickstart as shipped in a scratch directory.
-fn quickstart_run(dir: &Path) -> (String, String) {
+/// Runs the quickstart as shipped in a scratch directory, with `args`.
+fn quickstart_with(dir: &Path, args: &[&str]) -> std::process::Output {
     plugin("ontap");
     plugin("vantara");
-    let output = Command::new(env!("CARGO_BIN_EXE_mtv-host"))
+    Command::new(env!("CARGO_BIN_EXE_mtv-host"))
         .current_dir(dir)
         .args(["run", "--config"])
         .arg(quickstart_dir().join("mtv-host.toml"))
+        .args(args)
         .env("HOME", dir)
         .env("MTV_HOST_CACHE_DIR", dir.join("cache"))
         .env_remove("PROVIDERS_JSON_PATH")
         .env_remove("PYTEST_JIRA_URL")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn quickstart_run(dir: &Path) -> (String, String) {
+    let output = quickstart_with(dir, &[]);
     let (stdout, stderr) = text(&output);
     assert_eq!(code(&output), 1, "the quickstart has one failing test:\n{stdout}\n{stderr}");
     (stdout, stderr)
+}
+
+#[test]
+fn html_puts_the_page_elsewhere_and_no_html_writes_none() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("pages")).unwrap();
+    let output = quickstart_with(dir.path(), &["-k", "cold-rhel8-sanity", "--html", "pages/run.html"]);
+    assert!(text(&output).0.contains("report page: pages/run.html"), "{:?}", text(&output));
+    assert!(dir.path().join("pages/run.html").is_file() && !dir.path().join("report.html").exists());
+
+    let output = quickstart_with(dir.path(), &["-k", "cold-rhel8-sanity", "--no-html"]);
+    assert_eq!(code(&output), 0, "{:?}", text(&output));
+    assert!(!text(&output).0.contains("report page"), "{:?}", text(&output));
+    assert!(!dir.path().join("report.html").exists());
 }
 
 fn report_html(dir: &Path, args: &[&str]) -> String {
