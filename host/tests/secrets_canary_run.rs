@@ -8,6 +8,7 @@
 
 mod support;
 
+use base64::Engine;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::plugin;
@@ -118,6 +119,7 @@ fn no_canary_from_any_source_reaches_any_output() {
     outputs(work, &inputs, &mut files);
     assert!(files.iter().any(|f| f.ends_with("mtv-host.log")), "{files:?}");
     assert!(files.iter().any(|f| f.ends_with("mtv-host-audit.jsonl")), "{files:?}");
+    assert!(files.iter().any(|f| f.ends_with("report.html")), "{files:?}");
     let mut checked = vec![("stdout".to_string(), stdout), ("stderr".to_string(), stderr)];
     for file in &files {
         checked.push((file.display().to_string(), String::from_utf8_lossy(&std::fs::read(file).unwrap()).into_owned()));
@@ -148,6 +150,15 @@ fn no_canary_from_any_source_reaches_any_output() {
     for (what, content) in &checked {
         for canary in CANARIES.iter().chain(&SHAPED_CANARIES) {
             assert!(!content.contains(canary), "{what} leaks {canary}");
+        }
+    }
+    // The page people open and pass around: not even encoded.
+    let page = std::fs::read_to_string(work.join("report.html")).unwrap();
+    for canary in CANARIES {
+        for encoded in
+            [base64::engine::general_purpose::STANDARD.encode(canary), base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(canary)]
+        {
+            assert!(!page.contains(&encoded), "report.html leaks {canary} as base64");
         }
     }
 }

@@ -127,10 +127,8 @@ impl ReqwestTransport {
     /// A transport that checks the certificates of the given origins by
     /// their own rule; every other origin against the system roots.
     pub fn with_origin_tls(rules: impl IntoIterator<Item = (String, OriginTls)>) -> Self {
-        let origins = rules
-            .into_iter()
-            .map(|(origin, tls)| (crate::origin_of(&origin).unwrap_or(origin), (tls, LazyClient::new())))
-            .collect();
+        let origins =
+            rules.into_iter().map(|(origin, tls)| (crate::origin_of(&origin).unwrap_or(origin), (tls, LazyClient::new()))).collect();
         ReqwestTransport { client: LazyClient::new(), origins }
     }
 

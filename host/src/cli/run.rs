@@ -52,6 +52,12 @@ pub(crate) struct RunArgs {
     /// JUnit report path [default: [run] junit_xml, else junit-report.xml]
     #[arg(long, value_name = "PATH")]
     junit_xml: Option<PathBuf>,
+    /// Report page path [default: [run] html, else report.html beside the JUnit report]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_html")]
+    html: Option<PathBuf>,
+    /// Write no report page
+    #[arg(long)]
+    no_html: bool,
     /// Keep every created object (resources.json lists them)
     #[arg(long)]
     skip_teardown: bool,
@@ -244,6 +250,11 @@ fn overrides(args: &RunArgs) -> Vec<(String, String)> {
     }
     if let Some(path) = &args.junit_xml {
         pairs.push(("junit_xml".into(), path.display().to_string()));
+    }
+    match (&args.html, args.no_html) {
+        (_, true) => pairs.push(("html".into(), "none".into())),
+        (Some(path), false) => pairs.push(("html".into(), path.display().to_string())),
+        (None, false) => {}
     }
     pairs
 }

@@ -25,6 +25,7 @@
 mod error;
 mod escape;
 mod merge;
+pub mod page;
 mod read;
 mod record;
 mod writer;
@@ -36,5 +37,5 @@ pub use atomic::{write_atomically, write_private};
 pub use error::ReportError;
 pub use merge::merge;
 pub use read::{Inventory, summarize, validate_junit};
-pub use record::{CaseRecord, Counts, Fault, Outcome, SuiteInfo};
+pub use record::{CaseRecord, Counts, Fault, Outcome, SuiteInfo, iso8601};
 pub use writer::{write_junit, write_junit_file};

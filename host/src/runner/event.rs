@@ -37,6 +37,12 @@ pub enum EventKind {
     },
     /// A line for the run summary (gate or secret warnings…).
     Warning(String),
+    /// A fact about the run learnt after it started (a plugin loaded, with
+    /// its sha256): a property of the JUnit `<testsuite>`.
+    RunFact {
+        key: String,
+        value: String,
+    },
     TestStarted {
         test: String,
         namespace: Option<String>,

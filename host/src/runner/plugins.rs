@@ -13,6 +13,14 @@ pub struct RunPlugins {
     pub reporters: Vec<LoadedPlugin>,
 }
 
+impl RunPlugins {
+    /// Each plugin as the report names it: `name (world) sha256:…`.
+    pub fn identities(&self) -> Vec<String> {
+        let all = self.gates.iter().chain(&self.vendors).chain(&self.reporters);
+        all.map(|p| format!("{} ({:?}, contract {}) sha256:{}", p.name, p.world, p.contract_version, p.sha256)).collect()
+    }
+}
+
 /// Loads every spec on a blocking thread; the first failure stops the run.
 pub async fn load(runtime: Arc<PluginRuntime>, specs: Vec<PluginSpec>) -> Result<RunPlugins, String> {
     tokio::task::spawn_blocking(move || {

@@ -54,3 +54,17 @@ pub async fn run_reporters(
         });
     }
 }
+
+/// The report page, from the JUnit report as it stands now (enriched, if
+/// JJI ran), through the same renderer as `mtv-host report html`. A page
+/// that cannot be written is a warning: the JUnit report is the record.
+pub fn write_page(narrator: &dyn Narrator, settings: &RunSettings) {
+    let Some(page) = &settings.html else { return };
+    let redact = |text: &str| crate::secrets::redactor().redact(text).into_owned();
+    match crate::report::page::write_page(&settings.junit_xml, page, &redact) {
+        Ok(_) => narrator.say(&format!("report page: {}", page.display())),
+        Err(error) => {
+            narrator.note(&format!("warning: no report page: {error} (the JUnit report {} is complete)", settings.junit_xml.display()))
+        }
+    }
+}

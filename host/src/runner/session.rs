@@ -13,12 +13,12 @@ use super::narrator::Narrator;
 use super::output_dir::{OutputDir, Protected};
 use super::plugins;
 use super::prepare::{CopyOffloadPlans, prepare_units};
-use super::reporter_plugins::run_reporters;
+use super::reporter_plugins::{run_reporters, write_page};
 use super::reporting::{ReportOutputs, Reporting};
 use super::settings::{ClusterMode, RunSettings};
 use super::stop::Stop;
 use super::unit::{Prepared, TestUnit};
-use super::{DispatchOptions, RunTotals};
+use super::{DispatchOptions, EventKind, RunTotals};
 use crate::config::RunConfig;
 use crate::integrations::copyoffload::plan_products;
 use crate::integrations::defaults::{PluginRequest, Selected, select};
@@ -192,6 +192,11 @@ pub async fn run(request: &RunRequest, stop: &Stop, narrator: &dyn Narrator) -> 
         Some(found) => found.map_err(usage)?,
         None => return unstarted("loading plugins", opened).await,
     };
+    if let Some((_, reporting)) = &opened {
+        for value in loaded_plugins.identities() {
+            reporting.events().send(EventKind::RunFact { key: "plugin".to_owned(), value });
+        }
+    }
     // `--collect-only` asks the gates, as `pytest --collect-only --jira` does; `--setup-plan` stays offline.
     let gate_facts = loaded.facts.gate_facts(request.mode == Mode::SetupPlan);
     let gating = gate::decide(Arc::clone(&runtime), Arc::new(loaded_plugins.gates), gate_facts, &selection.tests);
@@ -252,6 +257,7 @@ pub async fn run(request: &RunRequest, stop: &Stop, narrator: &dyn Narrator) -> 
             narrator.note(&format!("reporter plugins interrupted; {} stays as written", settings.junit_xml.display()));
         }
     }
+    write_page(narrator, &settings);
     Ok(Ran::Executed(totals))
 }
 

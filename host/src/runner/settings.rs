@@ -19,6 +19,7 @@ pub const RUN_KEYS: &[(&str, &str)] = &[
     ("providers_json", "providers file, below --providers-json and PROVIDERS_JSON_PATH"),
     ("junit_xml", "JUnit report path [default: junit-report.xml]"),
     ("log_file", "run log path [default: mtv-host.log]"),
+    ("html", "report page path [default: report.html beside junit_xml]; \"none\" writes no page"),
     ("cluster", "sim (embedded simulator, the default), kubeconfig, or login (CLUSTER_HOST/USERNAME/PASSWORD)"),
     ("cluster_skip_tls_verify", "cluster = login: accept any certificate, like oc login --insecure-skip-tls-verify [default: false]"),
     ("cluster_ca_file", "cluster = login: PEM bundle of the CA the API and OAuth servers' certificates chain to [default: system roots]"),
@@ -55,6 +56,8 @@ pub struct RunSettings {
     pub providers_json: Option<PathBuf>,
     pub junit_xml: PathBuf,
     pub log_file: PathBuf,
+    /// The report page (`report.html`), or `None` for no page.
+    pub html: Option<PathBuf>,
     pub cluster: ClusterMode,
     pub cluster_skip_tls_verify: bool,
     pub cluster_ca_file: Option<PathBuf>,
@@ -202,12 +205,19 @@ impl RunSettings {
             migration: seconds("migration_timeout_s", defaults.migration)?,
             teardown: seconds("teardown_timeout_s", defaults.teardown)?,
         };
+        let junit_xml = raw.text("junit_xml")?.map_or_else(|| PathBuf::from("junit-report.xml"), PathBuf::from);
+        let html = match raw.text("html")?.as_deref() {
+            Some("none") => None,
+            Some(path) => Some(PathBuf::from(path)),
+            None => Some(crate::report::page::default_page_path(&junit_xml)),
+        };
         Ok(Self {
             source_provider: raw.text("source_provider")?,
             storage_class: raw.text("storage_class")?,
             test_plan: raw.path("test_plan", config)?,
             providers_json: raw.path("providers_json", config)?,
-            junit_xml: raw.text("junit_xml")?.map_or_else(|| PathBuf::from("junit-report.xml"), PathBuf::from),
+            junit_xml,
+            html,
             log_file: raw.text("log_file")?.map_or_else(|| PathBuf::from("mtv-host.log"), PathBuf::from),
             cluster,
             cluster_skip_tls_verify: raw.flag("cluster_skip_tls_verify")?,
