@@ -190,8 +190,8 @@ fn jira_cfg_is_read_as_pytest_jira_0_3_22_reads_it() {
     std::fs::write(ws.path("jira.cfg"), format!("[DEFAULT]\nurl = {front}\ntoken = canary-%jira-5e2a\n")).unwrap();
     let output = ws.run(&["--collect-only"]);
     let (_, stderr) = text(&output);
-    // A dry run reports jira.cfg problems and goes on ungated; a run stops on them.
-    assert_eq!(code(&output), 0, "{stderr}");
+    // A jira.cfg that cannot be used stops every run, dry ones too: never ungated by accident.
+    assert_eq!(code(&output), 4, "{stderr}");
     assert!(stderr.contains("jira.cfg:3: `token`: has a `%` not followed by `%` or `(`") && stderr.contains("write `%%`"), "{stderr}");
     assert!(!stderr.contains("canary-"), "{stderr}");
 }
