@@ -15,7 +15,7 @@ async fn a_failed_mtv_install_stops_the_run_before_any_test_with_what_is_wrong()
     let ws = Workspace::new(PLAN, "", "");
     let output = run_against(&ws, &sim, &[]).await;
     let (stdout, stderr) = text(&output);
-    assert_ne!(code(&output), 0, "{stdout}\n{stderr}");
+    assert_eq!(code(&output), 1, "{stdout}\n{stderr}");
     assert!(stderr.contains("MTV is not ready on the cluster, so no test was started"), "{stderr}");
     assert!(
         stderr.contains("the ClusterServiceVersion openshift-mtv/mtv-operator.v2.10.0 is \"Failed\", not Succeeded (InstallCheckFailed"),
