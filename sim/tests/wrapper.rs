@@ -65,6 +65,8 @@ async fn openshift_python_wrapper_drives_the_simulator() {
             .env("MTV_SIM_USERNAME", USERNAME)
             .env("MTV_SIM_PASSWORD", PASSWORD)
             .env("MTV_SIM_INVENTORY_CA", &ca)
+            // No __pycache__ left in the source tree.
+            .env("PYTHONDONTWRITEBYTECODE", "1")
             .env_remove("KUBECONFIG")
             .env_remove("HTTPS_PROXY")
             .env_remove("HTTP_PROXY")
