@@ -1,15 +1,37 @@
 //! Checks after a migration: every problem is collected before the step
 //! fails, so one run shows everything that is wrong.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::cluster::Cluster;
 use super::kinds::Kind;
 use super::names::dns_label;
 use crate::plan::{TargetPowerState, TestSpec};
 
+/// Every comparison the checks made, passing or not, in order: what the
+/// report shows as expected against actual. A check records through
+/// [`Checked::compare`], so a new check is reported without further work.
+#[derive(Debug, Default)]
+pub struct Checked(Vec<Value>);
+
+impl Checked {
+    /// Records that `check` of `subject` expected `expected` and found
+    /// `actual`; true when they agree.
+    pub fn compare(&mut self, subject: &str, check: &str, expected: impl ToString, actual: impl ToString) -> bool {
+        let (expected, actual) = (expected.to_string(), actual.to_string());
+        let passed = expected == actual;
+        self.0.push(json!({"subject": subject, "check": check, "expected": expected, "actual": actual, "passed": passed}));
+        passed
+    }
+
+    /// One JSON object per comparison, for the report.
+    pub fn into_records(self) -> Vec<Value> {
+        self.0
+    }
+}
+
 /// The per-VM entries of a finished Plan (`status.migration.vms[]`).
-fn plan_vms(plan: &Value) -> Vec<&Value> {
+pub fn plan_vms(plan: &Value) -> Vec<&Value> {
     plan.pointer("/status/migration/vms").and_then(Value::as_array).into_iter().flatten().collect()
 }
 
@@ -29,7 +51,7 @@ pub fn failed_steps(plan: &Value) -> Vec<(String, String, String)> {
 
 /// For a test expected to fail: every VM failed at `expected_step` (when
 /// the plan names one).
-pub fn check_expected_failure(plan: &Value, spec: &TestSpec) -> Vec<String> {
+pub fn check_expected_failure(plan: &Value, spec: &TestSpec, checked: &mut Checked) -> Vec<String> {
     let failed = failed_steps(plan);
     let mut problems = Vec::new();
     if failed.is_empty() {
@@ -40,6 +62,9 @@ pub fn check_expected_failure(plan: &Value, spec: &TestSpec) -> Vec<String> {
             problems.push(format!("VM {vm} failed at {step} ({reasons}), expected {expected}"));
         }
         for vm in &spec.virtual_machines {
+            let at: Vec<&str> = failed.iter().filter(|(name, _, _)| name == &vm.name).map(|(_, step, _)| step.as_str()).collect();
+            let actual = if at.is_empty() { "no failed step".to_owned() } else { at.join(", ") };
+            checked.compare(&vm.name, "failed step", expected, &actual);
             if !failed.iter().any(|(name, step, _)| name == &vm.name && step == expected) {
                 problems.push(format!("VM {} did not fail at {expected}", vm.name));
             }
@@ -51,7 +76,7 @@ pub fn check_expected_failure(plan: &Value, spec: &TestSpec) -> Vec<String> {
 /// For a migration that succeeded: each target VirtualMachine exists under
 /// the expected name, with one disk per disk Forklift transferred and the
 /// expected power state.
-pub async fn check_migrated_vms(cluster: &Cluster, namespace: &str, plan: &Value, spec: &TestSpec) -> Vec<String> {
+pub async fn check_migrated_vms(cluster: &Cluster, namespace: &str, plan: &Value, spec: &TestSpec, checked: &mut Checked) -> Vec<String> {
     let mut problems = Vec::new();
     let statuses = plan_vms(plan);
     for vm in &spec.virtual_machines {
@@ -63,6 +88,7 @@ pub async fn check_migrated_vms(cluster: &Cluster, namespace: &str, plan: &Value
         let target = match cluster.get(Kind::VirtualMachine, Some(namespace), &expected_name).await {
             Ok(Some(target)) => target,
             Ok(None) => {
+                checked.compare(&vm.name, "VirtualMachine", format!("{namespace}/{expected_name}"), "absent");
                 problems.push(format!("VM {}: no VirtualMachine {namespace}/{expected_name} on the destination", vm.name));
                 continue;
             }
@@ -73,7 +99,8 @@ pub async fn check_migrated_vms(cluster: &Cluster, namespace: &str, plan: &Value
         };
         let disks = target.pointer("/spec/template/spec/domain/devices/disks").and_then(Value::as_array).map_or(0, Vec::len);
         let transferred = transferred_disks(status);
-        if disks != transferred {
+        checked.compare(&vm.name, "VirtualMachine", format!("{namespace}/{expected_name}"), format!("{namespace}/{expected_name}"));
+        if !checked.compare(&vm.name, "disks", transferred, disks) {
             problems.push(format!("VM {}: {disks} disks on the destination, {transferred} transferred", vm.name));
         }
         let wanted = vm.target_power_state.or(spec.target_power_state);
@@ -83,8 +110,8 @@ pub async fn check_migrated_vms(cluster: &Cluster, namespace: &str, plan: &Value
             Some(TargetPowerState::Auto) | None => status["restorePowerState"] == "On",
         };
         let running = is_running(&target);
-        if running != expect_running {
-            let state = |on: bool| if on { "running" } else { "stopped" };
+        let state = |on: bool| if on { "running" } else { "stopped" };
+        if !checked.compare(&vm.name, "power state", state(expect_running), state(running)) {
             problems.push(format!("VM {}: {} on the destination, expected {}", vm.name, state(running), state(expect_running)));
         }
     }

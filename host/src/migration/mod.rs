@@ -30,7 +30,7 @@ mod source;
 mod teardown;
 mod wait;
 
-pub use checks::{check_expected_failure, check_migrated_vms, failed_steps};
+pub use checks::{Checked, check_expected_failure, check_migrated_vms, failed_steps, plan_vms};
 pub use cluster::{Cluster, ClusterError, CreatedResource, Ledger, client_for_url, client_from_kubeconfig};
 pub use collector::{directory_for, dump_namespace};
 pub use kinds::Kind;

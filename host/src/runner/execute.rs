@@ -92,6 +92,7 @@ pub async fn execute(units: Vec<TestUnit>, run: Execution<'_>, reporting: Report
         cluster: Cluster::new(client, ledger.clone()),
         timeouts: run.settings.timeouts,
         skip_teardown: run.skip_teardown,
+        xfail_strict: run.settings.xfail_strict,
         data_collector: run.collect_data.then(|| Arc::clone(&output)),
         stop: run.stop.clone(),
         events,
