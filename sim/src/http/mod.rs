@@ -3,7 +3,9 @@
 
 mod discovery;
 mod handlers;
+mod inventory_route;
 pub(crate) mod oauth;
+mod route_tls;
 mod routes;
 mod sim_api;
 mod watch;
@@ -54,6 +56,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+pub(crate) use route_tls::TlsRoute;
+
+/// What the `forklift-inventory` Route serves over HTTPS.
+pub(crate) fn inventory_router(app: Arc<App>) -> Router {
+    inventory_route::router(app)
+}
+
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -63,6 +72,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/sim/v1/stats", get(sim_api::stats))
         .route("/.well-known/oauth-authorization-server", get(oauth::metadata))
         .route("/oauth/authorize", get(oauth::authorize))
+        .route("/oauth/token", axum::routing::post(oauth::token))
         .fallback(handlers::kube_api)
         .with_state(app)
 }
