@@ -84,5 +84,6 @@ fn children_cpu_seconds() -> Option<f64> {
 }
 
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or_else(|_| "n/a".into(), |text| text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+    std::fs::read_to_string("/proc/loadavg")
+        .map_or_else(|_| "n/a".into(), |text| text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
 }
