@@ -248,7 +248,17 @@ fn new_creates_each_kind_with_its_files_and_paths_into_this_repository() {
         assert_eq!(dependency_path(&manifest, "dev-dependencies", "mtv-plugin-runtime"), repo_dir("plugin-runtime"));
         let dev_dependencies: Vec<&String> = manifest["dev-dependencies"].as_table().unwrap().keys().collect();
         assert_eq!(dev_dependencies, ["mtv-plugin-runtime"], "{kind}: the tests must not compile the host");
-        assert_eq!(manifest["profile"], toml_file(&repo_dir("Cargo.toml"))["profile"], "{kind}: build profiles differ from mtv-host's");
+        // The tests' first build stays cheap: no debug info, and no package
+        // (wasmtime, cranelift) raised above the default opt-level. Release
+        // builds, which make the component, match mtv-host's.
+        let dev = manifest["profile"]["dev"].as_table().unwrap();
+        assert_eq!(dev.get("debug"), Some(&toml::Value::Boolean(false)), "{kind}: {dev:?}");
+        assert!(dev.get("opt-level").is_none() && dev.get("package").is_none(), "{kind}: the dev profile raises an opt-level: {dev:?}");
+        assert_eq!(
+            manifest["profile"]["release"],
+            toml_file(&repo_dir("Cargo.toml"))["profile"]["release"],
+            "{kind}: release profile differs from mtv-host's"
+        );
         let config = mtv_host::config::RunConfig::load(&dir.join("mtv-host.toml")).unwrap();
         assert_eq!(config.plugins[0].name, name);
         let stem = name.replace('-', "_");

@@ -9,14 +9,6 @@ const README: &str = include_str!("templates/README.md.tmpl");
 const CONFIG: &str = include_str!("templates/mtv-host.toml.tmpl");
 const GITIGNORE: &str = include_str!("templates/gitignore.tmpl");
 const PROVIDERS: &str = include_str!("templates/providers.example.json.tmpl");
-/// The host workspace's manifest, whose build profiles a new crate copies.
-const WORKSPACE_MANIFEST: &str = include_str!("../../../Cargo.toml");
-
-/// The `[profile.*]` tables of the host workspace (they close its manifest).
-fn build_profiles() -> &'static str {
-    WORKSPACE_MANIFEST.find("[profile.").map_or("", |start| &WORKSPACE_MANIFEST[start..])
-}
-
 /// The world-specific files: src/lib.rs, tests/plugin.rs, a README section.
 fn kind_templates(kind: Kind) -> [&'static str; 3] {
     match kind {
@@ -58,7 +50,6 @@ pub(super) fn render(kind: Kind, name: &PluginName, paths: &DependencyPaths, con
         ("sdk_path", toml_string(&paths.sdk)),
         ("runtime_path", toml_string(&paths.runtime)),
         ("run_section", run_section.to_string()),
-        ("build_profiles", build_profiles().to_string()),
         ("kind_section", fill(section, &[("product", name.product())])),
     ];
     let mut files = vec![
