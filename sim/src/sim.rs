@@ -19,7 +19,7 @@ use crate::stats::{Counters, SimStats};
 use crate::store::Store;
 
 /// The namespace the Forklift operator lives in on OpenShift.
-const FORKLIFT_NAMESPACE: &str = "openshift-mtv";
+const FORKLIFT_NAMESPACE: &str = http::inventory_api::NAMESPACE;
 
 /// A running simulated cluster. Each `Sim` has its own port and state, so many can
 /// run in one process. Dropping it stops it too; [`Sim::shutdown`] also waits.
@@ -52,8 +52,11 @@ impl Sim {
             (_, token) => token,
         };
         let login = config.login.map(|(username, password)| Login { username, password });
+        // One model: the inventory API and the controller read the same inventory.
+        let inventory = Arc::new(config.inventory);
         let app = Arc::new(App {
             store: store.clone(),
+            inventory: inventory.clone(),
             scenario: scenario.clone(),
             counters: Counters::default(),
             token,
@@ -62,7 +65,7 @@ impl Sim {
             bookmark_interval: config.bookmark_interval,
             server_address: addr.to_string(),
         });
-        let ctx = Arc::new(Ctx::new(store, scenario, config.inventory, shutdown.clone()));
+        let ctx = Arc::new(Ctx::new(store, scenario, inventory, shutdown.clone()));
         let controller = controller::spawn(ctx);
         let router = http::router(app.clone());
         let server = tokio::spawn(async move {

@@ -3,6 +3,7 @@
 
 mod discovery;
 mod handlers;
+pub(crate) mod inventory_api;
 pub(crate) mod oauth;
 mod routes;
 mod sim_api;
@@ -17,6 +18,7 @@ use axum::routing::get;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::errors::ApiError;
+use crate::inventory::Inventory;
 use crate::scenario::ScenarioHandle;
 use crate::stats::Counters;
 use crate::store::Store;
@@ -24,6 +26,8 @@ use crate::store::Store;
 /// Everything a request handler needs.
 pub(crate) struct App {
     pub store: Arc<Store>,
+    /// The source inventory, shared with the controller.
+    pub inventory: Arc<Inventory>,
     pub scenario: ScenarioHandle,
     pub counters: Counters,
     pub token: Option<String>,
