@@ -115,6 +115,15 @@ pub struct VmBehavior {
     pub post_hook: Option<HookResult>,
     /// Time per pipeline step for this VM, overriding the global step delay.
     pub step_delay_ms: Option<u64>,
+    /// Faults in the migrated VM, to show the post-migration checks failing:
+    /// the destination gets this much memory (MiB) instead of the source's.
+    pub target_memory_mib: Option<u64>,
+    /// The destination VM loses its last NIC.
+    pub target_drop_nic: Option<bool>,
+    /// The destination VM gets this serial instead of the source uuid.
+    pub target_serial: Option<String>,
+    /// The destination VM gets this firmware (`bios` or `efi`) instead of the source's.
+    pub target_firmware: Option<String>,
 }
 
 impl VmBehavior {
@@ -126,6 +135,10 @@ impl VmBehavior {
             pre_hook: self.pre_hook.or(fallback.pre_hook),
             post_hook: self.post_hook.or(fallback.post_hook),
             step_delay_ms: self.step_delay_ms.or(fallback.step_delay_ms),
+            target_memory_mib: self.target_memory_mib.or(fallback.target_memory_mib),
+            target_drop_nic: self.target_drop_nic.or(fallback.target_drop_nic),
+            target_serial: self.target_serial.clone().or_else(|| fallback.target_serial.clone()),
+            target_firmware: self.target_firmware.clone().or_else(|| fallback.target_firmware.clone()),
         }
     }
 }

@@ -20,8 +20,8 @@ use mtv_host::migration::{ClusterLogin, ClusterTls, RunInputs};
 use mtv_host::plan::{Shard, TestFilter, TestPlan, collect};
 use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
 use mtv_host::runner::{
-    ClusterMode, CopyOffloadPlans, DispatchOptions, Execution, Gating, JOBS, OutputDir, Prepared, Protected, RUN_KEYS, ReportOutputs,
-    Reporting, RunSettings, Stop, StopReason, TestUnit, execute, gate, parse_set, prepare_units, report_unstarted, signals,
+    ClusterMode, CopyOffloadPlans, DispatchOptions, Execution, Gating, JOBS, OutputDir, Protected, RUN_KEYS, ReportOutputs, Reporting,
+    RunSettings, Stop, StopReason, execute, gate, parse_set, prepare_units, report_unstarted, signals,
 };
 use mtv_host::secrets::{AuditLog, Env};
 
@@ -312,9 +312,6 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
             }
         };
     };
-    if let Err(message) = check_maps(&settings, &units) {
-        return stop_with(Exit::Failed, message);
-    }
     let execution = Execution {
         settings: &settings,
         login,
@@ -371,27 +368,6 @@ fn overrides(args: &RunArgs) -> Vec<(String, String)> {
         pairs.push(("junit_xml".into(), path.display().to_string()));
     }
     pairs
-}
-
-/// Maps need sources: datastores for tests without copy-offload, networks
-/// for every test.
-fn check_maps(settings: &RunSettings, units: &[TestUnit]) -> Result<(), String> {
-    let ready: Vec<&TestUnit> = units.iter().filter(|u| matches!(u.prepared, Prepared::Ready(_))).collect();
-    let mut missing = Vec::new();
-    if ready.iter().any(|u| !u.test.spec.copyoffload) && settings.source_storages.is_empty() {
-        missing.push("source_storages = [\"<datastore id>\"]");
-    }
-    if !ready.is_empty() && settings.source_networks.is_empty() {
-        missing.push("source_networks = [\"<network id>\"]");
-    }
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(format!(
-        "the StorageMap and NetworkMap need their sources: add {} under [run] in {} (or --set …)",
-        missing.join(" and "),
-        settings.config_name
-    ))
 }
 
 fn suite_properties(settings: &RunSettings, facts: &mtv_host::plan::RunFacts) -> Vec<(String, String)> {
