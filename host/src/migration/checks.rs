@@ -102,9 +102,9 @@ pub fn compare_with_source(source: &SourceVm, target: &Value) -> Vec<VmProblem> 
     problems
 }
 
-/// `4210a1b2-…` as OCP 4.20+ writes it: `VMware-42 10 a1 b2 …-…` in two halves of 8 bytes.
+/// `4210a1b2-…` as OCP 4.20+ writes it: `VMware-42 10 A1 B2 …-…`, upper case, in two halves of 8 bytes.
 fn vmware_serial(uuid: &str) -> String {
-    let hex: String = uuid.chars().filter(char::is_ascii_hexdigit).collect();
+    let hex: String = uuid.chars().filter(char::is_ascii_hexdigit).map(|c| c.to_ascii_uppercase()).collect();
     let pairs = |s: &str| s.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ");
     let (first, second) = hex.split_at(hex.len().min(16));
     format!("VMware-{}-{}", pairs(first), pairs(second))
@@ -186,20 +186,20 @@ fn transferred_disks(status: &Value) -> usize {
     allocation
 }
 
+fn is_running(vm: &Value) -> bool {
+    match vm.pointer("/spec/runStrategy").and_then(Value::as_str) {
+        Some(strategy) => strategy == "Always" || strategy == "RerunOnFailure",
+        None => vm.pointer("/spec/running").and_then(Value::as_bool).unwrap_or(false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn serial_in_the_ocp_4_20_form() {
-        assert_eq!(vmware_serial("4210a1b2-c3d4-e5f6-0718-293a4b5c6d7e"), "VMware-42 10 a1 b2 c3 d4 e5 f6-07 18 29 3a 4b 5c 6d 7e");
+        assert_eq!(vmware_serial("4210a1b2-c3d4-e5f6-0718-293a4b5c6d7e"), "VMware-42 10 A1 B2 C3 D4 E5 F6-07 18 29 3A 4B 5C 6D 7E");
         assert_eq!(memory_mib(&serde_json::json!("4Gi")), "4096Mi");
-    }
-}
-
-fn is_running(vm: &Value) -> bool {
-    match vm.pointer("/spec/runStrategy").and_then(Value::as_str) {
-        Some(strategy) => strategy == "Always" || strategy == "RerunOnFailure",
-        None => vm.pointer("/spec/running").and_then(Value::as_bool).unwrap_or(false),
     }
 }
