@@ -13,13 +13,15 @@ pub mod integrations;
 pub mod job;
 pub mod migration;
 pub mod plan;
-pub mod plugins;
 pub mod report;
 pub mod runner;
 pub mod scaffold;
 pub mod secrets;
-pub mod tls;
 pub mod yaml;
 
 /// Copy-offload lives with its integration; this path is kept for callers.
 pub use integrations::copyoffload;
+/// The plugin runtime and its test harness live in their own crate, so a
+/// plugin's tests compile without the host; these keep the host's paths.
+pub use mtv_plugin_runtime as plugins;
+pub use mtv_plugin_runtime::tls;

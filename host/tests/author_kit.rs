@@ -245,7 +245,9 @@ fn new_creates_each_kind_with_its_files_and_paths_into_this_repository() {
         assert!(manifest.contains_key("workspace"), "{kind}: not its own workspace");
         assert_eq!(manifest["lib"]["crate-type"][0].as_str(), Some("cdylib"));
         assert_eq!(dependency_path(&manifest, "dependencies", "mtv-plugin-sdk"), repo_dir("guest-sdk"));
-        assert_eq!(dependency_path(&manifest, "dev-dependencies", "mtv-host"), Path::new(env!("CARGO_MANIFEST_DIR")));
+        assert_eq!(dependency_path(&manifest, "dev-dependencies", "mtv-plugin-runtime"), repo_dir("plugin-runtime"));
+        let dev_dependencies: Vec<&String> = manifest["dev-dependencies"].as_table().unwrap().keys().collect();
+        assert_eq!(dev_dependencies, ["mtv-plugin-runtime"], "{kind}: the tests must not compile the host");
         assert_eq!(manifest["profile"], toml_file(&repo_dir("Cargo.toml"))["profile"], "{kind}: build profiles differ from mtv-host's");
         let config = mtv_host::config::RunConfig::load(&dir.join("mtv-host.toml")).unwrap();
         assert_eq!(config.plugins[0].name, name);
@@ -268,12 +270,12 @@ fn new_creates_each_kind_with_its_files_and_paths_into_this_repository() {
 #[test]
 fn new_takes_a_directory_and_path_overrides_and_refuses_to_overwrite() {
     let work = tempfile::tempdir().unwrap();
-    let args = ["plugins", "new", "--kind", "gate", "my-gate", "plugins/gate", "--sdk-path", "sdk", "--host-path", "/opt/mtv-host/host"];
+    let args = ["plugins", "new", "--kind", "gate", "my-gate", "plugins/gate", "--sdk-path", "sdk", "--runtime-path", "/opt/mtv/runtime"];
     let output = mtv_host(work.path(), &args);
     assert!(output.status.success(), "{}", text(&output));
     let manifest = toml_file(&work.path().join("plugins/gate/Cargo.toml"));
     assert_eq!(dependency_path(&manifest, "dependencies", "mtv-plugin-sdk"), work.path().join("sdk"));
-    assert_eq!(dependency_path(&manifest, "dev-dependencies", "mtv-host"), Path::new("/opt/mtv-host/host"));
+    assert_eq!(dependency_path(&manifest, "dev-dependencies", "mtv-plugin-runtime"), Path::new("/opt/mtv/runtime"));
     assert!(text(&output).contains("has no Cargo.toml; pass --sdk-path DIR"), "{}", text(&output));
 
     let before = std::fs::read_to_string(work.path().join("plugins/gate/src/lib.rs")).unwrap();
@@ -285,6 +287,12 @@ fn new_takes_a_directory_and_path_overrides_and_refuses_to_overwrite() {
     let bad = mtv_host(work.path(), &["plugins", "new", "--kind", "gate", "My Gate"]);
     assert_eq!(bad.status.code(), Some(4));
     assert!(text(&bad).contains("not a usable plugin name"), "{}", text(&bad));
+
+    let old_flag = mtv_host(work.path(), &["plugins", "new", "--kind", "gate", "old-gate", "--host-path", "/opt/mtv-host/host"]);
+    assert_eq!(old_flag.status.code(), Some(4), "{}", text(&old_flag));
+    assert!(text(&old_flag).contains("--host-path is replaced by --runtime-path"), "{}", text(&old_flag));
+    assert!(text(&old_flag).contains("--runtime-path /opt/mtv-host/plugin-runtime"), "{}", text(&old_flag));
+    assert!(!work.path().join("old-gate").exists(), "a refused --host-path still wrote the crate");
 }
 
 #[test]

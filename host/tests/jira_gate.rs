@@ -127,7 +127,8 @@ fn stopped_server() -> JiraServer {
     server
 }
 
-const FAST_RETRIES: [(&str, &str); 2] = [("connection_retry_total", "2"), ("connection_retry_backoff_factor", "0.01")];
+/// One retry (two requests), as urllib3 counts `connection_retry_total`.
+const FAST_RETRIES: [(&str, &str); 2] = [("connection_retry_total", "1"), ("connection_retry_backoff_factor", "0.01")];
 
 #[test]
 fn an_unresolved_issue_with_run_false_skips_the_test_with_its_browse_link() {
@@ -239,10 +240,13 @@ fn a_missing_issue_follows_marker_strategy() {
     assert_eq!(property(&open, "gated", "jira"), ["MTV-404:not-found:skip"]);
     assert!(open.warnings.is_empty(), "{:?}", open.warnings);
 
+    // pytest-jira warns and runs the test.
     let warn = gate(&jira_server.url, &[("marker_strategy", "warn")]).decide(&tests).unwrap();
-    assert_eq!(decision(&warn, "gated"), format!("skip: {link}"));
+    assert_eq!(decision(&warn, "gated"), "run");
+    assert_eq!(property(&warn, "gated", "jira"), ["MTV-404:not-found:run"]);
     assert_eq!(warn.warnings.len(), 1, "{:?}", warn.warnings);
-    assert!(warn.warnings[0].contains("MTV-404") && warn.warnings[0].contains("marker_strategy = warn"), "{:?}", warn.warnings);
+    let warned = &warn.warnings[0];
+    assert!(warned.contains("MTV-404") && warned.contains("its tests run (marker_strategy = warn)"), "{warned}");
 
     let ignore = gate(&jira_server.url, &[("marker_strategy", "ignore")]).decide(&tests).unwrap();
     assert_eq!(decision(&ignore, "gated"), "run");
@@ -276,12 +280,16 @@ fn overload_is_retried_with_backoff() {
 
 #[test]
 fn retries_stop_at_connection_retry_total() {
+    // urllib3 (pytest-jira 0.3.22): `connection_retry_total = N` is N retries, N + 1 requests.
     let jira_server = server(Scenario { unavailable: 100, ..Default::default() });
     let tests = [test("gated", vec![jira(&["MTV-1"], &[])]), test("plain", vec![])];
     let outcome =
         gate(&jira_server.url, &[("connection_retry_total", "3"), ("connection_retry_backoff_factor", "0.01")]).decide(&tests).unwrap();
-    assert_eq!(jira_server.total_requests(), 3);
-    assert_eq!(decision(&outcome, "gated"), "skip: JIRA unavailable: JIRA answered 503 Service Unavailable (gave up after 3 tries)");
+    assert_eq!(jira_server.total_requests(), 4);
+    assert_eq!(decision(&outcome, "gated"), "skip: JIRA unavailable: JIRA answered 503 Service Unavailable (gave up after 4 tries)");
+    let none = server(Scenario { unavailable: 100, ..Default::default() });
+    gate(&none.url, &[("connection_retry_total", "0")]).decide(&tests).unwrap();
+    assert_eq!(none.total_requests(), 1, "0 retries: one request");
     assert_eq!(decision(&outcome, "plain"), "none");
 }
 
@@ -413,6 +421,97 @@ fn malformed_markers_stop_the_run_naming_each_test() {
     let custom = self::gate(&jira_server.url, &[("issue_regex", r"MTV-\d+")]);
     let error = custom.decide(&[test("other_project", vec![jira(&["OTHER-1"], &[])])]).unwrap_err();
     assert!(error.contains("test 'other_project'") && error.contains(r"`MTV-\d+`"), "{error}");
+}
+
+// pytest-jira 0.3.22's rules, one test per difference the gate once had
+// (plugins/jira/README.md, "pytest-jira 0.3.22 settings").
+
+#[test]
+fn run_comes_from_the_nearest_marker_even_one_skipif_false_leaves_out() {
+    let jira_server = server(Scenario::default());
+    // MTV-1 is open. The nearest (last) marker is left out by skipif = false,
+    // but pytest-jira still takes its `run`.
+    let tests = [
+        test("nearest_runs", vec![jira(&["MTV-1"], &[("run", "false")]), jira(&["MTV-5"], &[("run", "true"), ("skipif", "false")])]),
+        test("nearest_skips", vec![jira(&["MTV-1"], &[("run", "true")]), jira(&["MTV-5"], &[("run", "false"), ("skipif", "false")])]),
+    ];
+    let outcome = gate(&jira_server.url, &[]).decide(&tests).unwrap();
+    let link = format!("{}/browse/MTV-1", jira_server.url);
+    assert_eq!(decision(&outcome, "nearest_runs"), format!("xfail: {link}"));
+    assert_eq!(decision(&outcome, "nearest_skips"), format!("skip: {link}"));
+    assert_eq!(property(&outcome, "nearest_runs", "jira"), ["MTV-1:Open:xfail"], "the left-out marker's keys do not count");
+}
+
+#[test]
+fn a_closed_issue_without_an_accepted_resolution_follows_the_version_and_component_rules() {
+    let jira_server = JiraServer::start(
+        TOKEN,
+        [
+            Issue::new("MTV-30", "Closed").resolution("Won't Do").components(&["UI"]),
+            Issue::new("MTV-31", "Closed").resolution("Won't Do").components(&["Storage"]),
+            Issue::new("MTV-32", "Closed").versions(&["2.9"]),
+            Issue::new("MTV-33", "Closed").versions(&["2.10"]),
+        ],
+        Scenario::default(),
+    );
+    let tests: Vec<TestItem> =
+        ["MTV-30", "MTV-31", "MTV-32", "MTV-33"].iter().map(|key| test(key, vec![jira(&[key], &[("run", "false")])])).collect();
+    let settings = [("resolved_resolutions", "Done"), ("components", "Storage"), ("version", "2.10")];
+    let outcome = gate(&jira_server.url, &settings).decide(&tests).unwrap();
+    assert_eq!(decision(&outcome, "MTV-30"), "run", "not accepted, but affects no configured component");
+    assert!(decision(&outcome, "MTV-31").starts_with("skip"), "not accepted, affects Storage");
+    assert_eq!(decision(&outcome, "MTV-32"), "run", "no resolution, affects only 2.9");
+    assert!(decision(&outcome, "MTV-33").starts_with("skip"), "no resolution, affects 2.10");
+}
+
+#[test]
+fn components_are_trimmed_unless_trim_components_is_false() {
+    let jira_server = JiraServer::start(TOKEN, [Issue::new("MTV-40", "Open").components(&["UI"])], Scenario::default());
+    let tests = [test("ui", vec![jira(&["MTV-40"], &[("run", "false")])])];
+    let trimmed = gate(&jira_server.url, &[("components", "Storage, UI")]).decide(&tests).unwrap();
+    assert!(decision(&trimmed, "ui").starts_with("skip"), "` UI` is UI: the issue affects a configured component");
+    // pytest-jira's own reading: ` UI` matches no component, so the open issue counts as resolved.
+    let untrimmed = gate(&jira_server.url, &[("components", "Storage, UI"), ("trim_components", "false")]).decide(&tests).unwrap();
+    assert_eq!(decision(&untrimmed, "ui"), "run");
+}
+
+#[test]
+fn issue_regex_matches_the_start_of_a_key_as_re_match_does() {
+    let jira_server = JiraServer::start(TOKEN, [Issue::new("mtv-7", "Open"), Issue::new("MTV-8x", "Open")], Scenario::default());
+    let custom = gate(&jira_server.url, &[("issue_regex", "[a-z]+-[0-9]+")]).decide(&[test("lower", vec![jira(&["mtv-7"], &[])])]).unwrap();
+    assert_eq!(decision(&custom, "lower"), format!("xfail: {}/browse/mtv-7", jira_server.url), "a custom pattern accepts other keys");
+    let prefix = gate(&jira_server.url, &[]).decide(&[test("suffixed", vec![jira(&["MTV-8x"], &[])])]).unwrap();
+    assert_eq!(property(&prefix, "suffixed", "jira"), ["MTV-8x:Open:xfail"], "`MTV-8` starts the key: accepted and asked");
+}
+
+#[test]
+fn a_failed_search_falls_back_to_one_lookup_per_issue() {
+    let jira_server = server(Scenario { search_fails: true, broken_issues: vec!["MTV-5".into()], ..Default::default() });
+    let tests = [
+        test("open", vec![jira(&["MTV-1"], &[("run", "false")])]),
+        test("closed", vec![jira(&["MTV-2"], &[("run", "false")])]),
+        test("broken", vec![jira(&["MTV-5"], &[("run", "false")])]),
+    ];
+    let outcome = gate(&jira_server.url, &[("connection_retry_total", "0")]).decide(&tests).unwrap();
+    assert_eq!(jira_server.requests(Endpoint::Search), 1);
+    assert_eq!(jira_server.requests(Endpoint::Issue), 3, "each issue of the failed batch is asked for");
+    assert_eq!(decision(&outcome, "open"), format!("skip: {}/browse/MTV-1", jira_server.url));
+    assert_eq!(decision(&outcome, "closed"), "run");
+    // As in pytest-jira, a lookup fails for its own issue only.
+    assert_eq!(decision(&outcome, "broken"), "skip: JIRA unavailable: JIRA answered 500 Internal Server Error for /rest/api/2/issue");
+}
+
+#[test]
+fn retries_back_off_as_urllib3() {
+    // factor 1 s: urllib3 waits 0 s before retry 1 and 2 s before retry 2
+    // (the unit tests of settings.rs pin each wait).
+    let jira_server = server(Scenario { unavailable: 2, ..Default::default() });
+    let started = Instant::now();
+    let outcome =
+        gate(&jira_server.url, &[("connection_retry_backoff_factor", "1")]).decide(&[test("t", vec![jira(&["MTV-2"], &[])])]).unwrap();
+    assert_eq!(decision(&outcome, "t"), "run");
+    assert_eq!(jira_server.requests(Endpoint::Search), 3);
+    assert!(started.elapsed() >= Duration::from_secs(2), "the second retry waits factor × 2: {:?}", started.elapsed());
 }
 
 #[test]

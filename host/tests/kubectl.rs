@@ -269,3 +269,34 @@ fn sim_serve_writes_its_kubeconfig_for_its_owner_only() {
         std::fs::read_dir(kubeconfig.parent().unwrap()).unwrap().filter_map(Result::ok).map(|e| e.file_name()).collect();
     assert_eq!(leftovers.len(), 1, "no temporary file is left beside it: {leftovers:?}");
 }
+
+#[test]
+fn kubectl_sees_the_mtv_install_the_session_checks() {
+    let Some(kubectl) = kubectl() else { return };
+    let served = Served::start(None);
+    let pods = served.kubectl(
+        &kubectl,
+        &["get", "pods", "-n", "openshift-mtv", "-o", "jsonpath={range .items[*]}{.metadata.name} {.status.phase}{\"\\n\"}{end}"],
+        "",
+    );
+    let pods = succeeded(&pods, "kubectl get pods");
+    let controller = pods.lines().find(|l| l.starts_with("forklift-controller-")).unwrap_or_else(|| panic!("{pods}"));
+    assert!(controller.ends_with(" Running"), "{pods}");
+    assert!(pods.lines().all(|l| l.starts_with("forklift-") && l.ends_with(" Running")), "{pods}");
+    let running =
+        served.kubectl(&kubectl, &["get", "pods", "-n", "openshift-mtv", "--field-selector", "status.phase!=Running", "-o", "name"], "");
+    assert_eq!(succeeded(&running, "kubectl get pods --field-selector"), "");
+    for (args, expected) in [
+        (vec!["get", "csv", "-n", "openshift-mtv", "-o", "jsonpath={.items[0].status.phase}"], "Succeeded"),
+        (
+            vec!["get", "subscription", "mtv-operator", "-n", "openshift-mtv", "-o", "jsonpath={.status.installedCSV}"],
+            "mtv-operator.v2.10.0",
+        ),
+        (vec!["get", "clusterversion", "version", "-o", "jsonpath={.status.desired.version}"], "4.20.0"),
+        (vec!["get", "route", "forklift-inventory", "-n", "openshift-mtv", "-o", "jsonpath={.spec.tls.termination}"], "reencrypt"),
+    ] {
+        assert_eq!(succeeded(&served.kubectl(&kubectl, &args, ""), &args.join(" ")), expected, "{args:?}");
+    }
+    // Every advertised group/version answers, or this fails on the first that does not.
+    succeeded(&served.kubectl(&kubectl, &["api-resources", "-o", "name"], ""), "kubectl api-resources");
+}

@@ -262,6 +262,23 @@ fn the_host_attaches_credentials_for_granted_origins_and_plugins_may_not() {
 }
 
 #[test]
+fn credentials_in_a_plugin_request_url_are_refused_before_any_connection() {
+    let server = TinyHttpServer::start(200, "hello");
+    let secrets = FixedSecrets { credentials: [(server.url.clone(), "Bearer canary-cred-4f1b".to_string())].into(), ..Default::default() };
+    let (services, audit) = services(secrets);
+    let runtime = PluginRuntime::new(services, None).unwrap();
+    let grants = Grants { http: vec![server.url.clone()], ..Default::default() };
+    let with_userinfo = server.url.replacen("http://", "http://plugin:canary-url-pw-4f1b@", 1);
+
+    let seen = observe(&runtime, &hostile(&runtime, "http", &format!("{with_userinfo}/rest"), grants, Limits::default()));
+    assert!(seen[0].contains("Denied") && seen[0].contains("credentials in a URL"), "{seen:?}");
+    assert!(!seen[0].contains("canary-url-pw-4f1b"), "{seen:?}");
+    assert_eq!(server.request_count(), 0, "{:?}", server.requests.lock().unwrap());
+    let event = &audit.entries().unwrap()[0];
+    assert_eq!((event.target.as_str(), event.allowed), (server.url.as_str(), false));
+}
+
+#[test]
 fn a_component_importing_what_the_host_lacks_is_refused_with_the_import_named() {
     let (runtime, _) = runtime();
     let error = runtime.load(&PluginSpec { name: "evil".into(), path: fixture("unknown-import"), ..Default::default() }).err().unwrap();

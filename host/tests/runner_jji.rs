@@ -36,6 +36,10 @@ async fn jji_token_reaches_the_jji_server_as_a_bearer_token_and_nothing_else() {
     let enriched = annotated(&sent_report(&requests[0].body));
     assert!(enriched.contains("ai_classification"), "{enriched}");
     assert_eq!(ws.read("junit-report.xml"), enriched, "the enriched report replaced the original");
+    // The page is built after enrichment: the analysis shows with its test.
+    let page = ws.read("report.html");
+    let section = &page[page.find(r#"data-test="plan::missing-vm""#).expect("the test's section")..];
+    assert!(section.contains("<h4>AI analysis</h4><dl><dt>classification</dt><dd>PRODUCT BUG</dd>"), "{section}");
     assert_eq!(requests.len(), 1);
     assert!(requests[0].head.to_ascii_lowercase().contains(&format!("authorization: bearer {TOKEN}")), "{}", requests[0].head);
     assert!(!all.contains(TOKEN), "the JJI token leaked:\n{all}");

@@ -113,3 +113,52 @@ async fn a_reporter_that_cannot_write_stops_the_run_with_its_reason() {
     // The failing reporter saw nothing more after its failure.
     assert!(matches!(events.last().map(|e| &e.kind), Some(EventKind::TestStarted { .. })), "{:?}", events.last());
 }
+
+/// Collects what the run says.
+#[derive(Default)]
+struct Said(Mutex<Vec<String>>);
+
+impl mtv_host::runner::Narrator for Said {
+    fn say(&self, line: &str) {
+        self.0.lock().unwrap().push(line.to_owned());
+    }
+
+    fn note(&self, line: &str) {
+        self.0.lock().unwrap().push(line.to_owned());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_whole_session_runs_from_a_request_without_the_binary() {
+    use mtv_host::runner::{Mode, Ran, RunRequest, session};
+    let ws = Workspace::new(PLAN, "", "");
+    let out = |name: &str| ws.path(name).display().to_string();
+    let request = RunRequest {
+        config: RunConfig::load(&ws.path("mtv-host.toml")).unwrap(),
+        overrides: vec![("junit_xml".into(), out("junit.xml")), ("log_file".into(), out("run.log"))],
+        keyword: Some("cold-sanity or missing-vm".into()),
+        marker: None,
+        mode: Mode::Execute,
+        shard: None,
+        maxfail: None,
+        skip_teardown: false,
+        collect_data: true,
+        data_collector_path: ws.path("collected"),
+        providers_json: None,
+        secrets_dir: None,
+        plugins: Default::default(),
+        cache_dir: Some(ws.path("cache")),
+    };
+    let said = Said::default();
+    let Ran::Executed(totals) = session::run(&request, &Stop::default(), &said).await.expect("runs") else { panic!("not executed") };
+    assert_eq!(totals.tests, vec![("plan::cold-sanity".into(), TestStatus::Passed), ("plan::missing-vm".into(), TestStatus::Failed)]);
+    assert!(ws.read("junit.xml").contains("plan::missing-vm"));
+
+    let dry = RunRequest { mode: Mode::CollectOnly, ..request.clone() };
+    let Ran::Dry { units, selection } = session::run(&dry, &Stop::default(), &said).await.expect("collects") else { panic!("not dry") };
+    assert_eq!((units.len(), selection.deselected), (2, 3));
+
+    let nothing = RunRequest { keyword: Some("no-such-test".into()), ..request };
+    let ran = session::run(&nothing, &Stop::default(), &said).await.expect("selects");
+    assert!(matches!(ran, Ran::NoTests { deselected: 5 }), "{ran:?}");
+}

@@ -2,10 +2,13 @@
 //! `.providers.json` (from a mounted secrets directory), `jira.cfg`, the
 //! process environment (`COPYOFFLOAD_*`, `PYTEST_JIRA_*`, `CLUSTER_PASSWORD`),
 //! `.env` (with `--analyze-with-ai`) — after which no output file, log,
-//! report or console line holds any of them.
+//! report or console line holds any of them. Among them: a password inside
+//! a URL, a multi-line password and a whitespace-padded one, which must
+//! leave no line and no trimmed form behind either.
 
 mod support;
 
+use base64::Engine;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::plugin;
@@ -20,6 +23,13 @@ const CANARIES: [&str; 8] = [
     "canary-dotenv-token-07b9",
     "canary-esxi-pw-18ca",
 ];
+
+/// A URL's password, a two-line password and a padded password, with the
+/// forms they take on the way out: the lines one by one, the trimmed value.
+const URL_PASSWORD: &str = "canary-url-pw-29db";
+const MULTI_LINE: &str = "canary-first-line-3aec\ncanary-second-line-3aec";
+const PADDED: &str = "  canary-padded-4bfd \t";
+const SHAPED_CANARIES: [&str; 4] = [URL_PASSWORD, "canary-first-line-3aec", "canary-second-line-3aec", "canary-padded-4bfd"];
 
 fn quickstart(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/quickstart").join(file)
@@ -50,11 +60,22 @@ fn no_canary_from_any_source_reaches_any_output() {
         "vsphere-sim": {
             "type": "vsphere", "api_url": "https://vcenter.test.example/sdk", "version": "8.0",
             "username": "administrator@vsphere.local", "password": CANARIES[0],
+            "vddk_init_image": format!("puller:{URL_PASSWORD}@registry.test.example/vddk:8"),
+            "guest_vm_linux_password": MULTI_LINE, "guest_vm_windows_password": PADDED,
             "copyoffload": {
                 "storage_vendor_product": "ontap", "datastore_id": "datastore-12345",
                 "storage_hostname": "10.0.0.5", "storage_username": "admin", "storage_password": CANARIES[1],
                 "ontap_svm": "svm0", "esxi_clone_method": "ssh", "esxi_host": "esxi1", "esxi_user": "root", "esxi_password": CANARIES[7]
             }
+        },
+        // The same secrets where --setup-plan prints them: the padded
+        // password's trimmed form as the host, the two-line one as the
+        // SDK endpoint (a YAML block, one line at a time).
+        "vsphere-shown": {
+            "type": "vsphere", "api_url": "canary-padded-4bfd", "version": "8.0",
+            "username": "administrator@vsphere.local", "password": PADDED, "sdk_endpoint": MULTI_LINE,
+            "guest_vm_linux_password": MULTI_LINE,
+            "vddk_init_image": format!("puller:{URL_PASSWORD}@registry.test.example/vddk:8")
         }
     });
     std::fs::write(secrets_dir.join("providers.json"), providers.to_string()).unwrap();
@@ -98,13 +119,46 @@ fn no_canary_from_any_source_reaches_any_output() {
     outputs(work, &inputs, &mut files);
     assert!(files.iter().any(|f| f.ends_with("mtv-host.log")), "{files:?}");
     assert!(files.iter().any(|f| f.ends_with("mtv-host-audit.jsonl")), "{files:?}");
+    assert!(files.iter().any(|f| f.ends_with("report.html")), "{files:?}");
     let mut checked = vec![("stdout".to_string(), stdout), ("stderr".to_string(), stderr)];
-    for file in files {
-        checked.push((file.display().to_string(), String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned()));
+    for file in &files {
+        checked.push((file.display().to_string(), String::from_utf8_lossy(&std::fs::read(file).unwrap()).into_owned()));
     }
+    assert!(
+        files.iter().any(|f| f.ends_with("providers.yaml")),
+        "the data collector wrote the Provider, with the URL that carries a password: {files:?}"
+    );
+
+    let setup_plan = Command::new(env!("CARGO_BIN_EXE_mtv-host"))
+        .args(["run", "--setup-plan", "--secrets-dir", secrets_dir.to_str().unwrap(), "--set", "source_provider=vsphere-shown"])
+        .args(["-k", "cold-rhel8-sanity", "--no-plugin", "jira"])
+        .current_dir(work)
+        .env_remove("PROVIDERS_JSON_PATH")
+        .env("HOME", work)
+        .env("MTV_HOST_CACHE_DIR", work.join("cache"))
+        .output()
+        .unwrap();
+    let yaml = String::from_utf8_lossy(&setup_plan.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&setup_plan.stderr).into_owned();
+    assert_eq!(setup_plan.status.code(), Some(0), "{yaml}\n{stderr}");
+    assert!(yaml.contains("url: https://[REDACTED]/sdk"), "the trimmed form is masked inside the URL:\n{yaml}");
+    assert!(yaml.contains("vddkInitImage: [REDACTED]@registry.test.example/vddk:8"), "{yaml}");
+    assert!(yaml.contains("sdkEndpoint: |-\n      [REDACTED]\n      [REDACTED]\n"), "each line is masked:\n{yaml}");
+    checked.push(("--setup-plan stdout".to_string(), yaml));
+    checked.push(("--setup-plan stderr".to_string(), stderr));
+
     for (what, content) in &checked {
-        for canary in CANARIES {
+        for canary in CANARIES.iter().chain(&SHAPED_CANARIES) {
             assert!(!content.contains(canary), "{what} leaks {canary}");
+        }
+    }
+    // The page people open and pass around: not even encoded.
+    let page = std::fs::read_to_string(work.join("report.html")).unwrap();
+    for canary in CANARIES {
+        for encoded in
+            [base64::engine::general_purpose::STANDARD.encode(canary), base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(canary)]
+        {
+            assert!(!page.contains(&encoded), "report.html leaks {canary} as base64");
         }
     }
 }

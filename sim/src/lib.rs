@@ -18,6 +18,7 @@ mod config;
 mod controller;
 mod http;
 mod inventory;
+mod platform;
 mod scenario;
 mod sim;
 mod stats;

@@ -31,6 +31,9 @@ pub struct Scenario {
     /// Providers (`name` or `namespace/name`) the caller's token may not `get`: the
     /// inventory answers 403 under them, as Forklift does after a denied SubjectAccessReview.
     pub inventory_forbidden_providers: Vec<String>,
+    /// The MTV operator's install failed: its ClusterServiceVersion is `Failed`
+    /// and the `forklift-controller` pod is in CrashLoopBackOff.
+    pub operator_failed: bool,
 }
 
 /// "Fail the next `count` requests matching `verb` and `resource` with `code`."

@@ -18,8 +18,7 @@ use crate::scenario::ScenarioHandle;
 use crate::stats::{Counters, SimStats};
 use crate::store::Store;
 
-/// The namespace the Forklift operator lives in on OpenShift.
-const FORKLIFT_NAMESPACE: &str = http::inventory_api::NAMESPACE;
+use crate::platform::{self, MTV_NAMESPACE as FORKLIFT_NAMESPACE};
 
 /// A running simulated cluster. Each `Sim` has its own port and state, so many can
 /// run in one process. Dropping it stops it too; [`Sim::shutdown`] also waits.
@@ -28,6 +27,9 @@ pub struct Sim {
     app: Arc<App>,
     server: Option<JoinHandle<()>>,
     controller: Option<JoinHandle<()>>,
+    inventory: Option<JoinHandle<()>>,
+    inventory_addr: SocketAddr,
+    inventory_ca_pem: String,
 }
 
 impl Sim {
@@ -47,11 +49,14 @@ impl Sim {
         seed(&store)?;
         let shutdown = CancellationToken::new();
         let scenario = ScenarioHandle::new(config.scenario);
+        let route = http::TlsRoute::bind(addr.ip()).await?;
+        let (inventory_addr, inventory_ca_pem) = (route.addr, route.ca_pem.clone());
+        platform::seed(&store, &scenario, &inventory_addr.to_string())?;
         let token = match (&config.login, config.token) {
             (Some(_), None) => Some(format!("sha256~{}", std::iter::repeat_with(fastrand::alphanumeric).take(43).collect::<String>())),
             (_, token) => token,
         };
-        let login = config.login.map(|(username, password)| Login { username, password });
+        let login = config.login.map(|(username, password)| Login::new(username, password));
         // One model: the inventory API and the controller read the same inventory.
         let inventory = Arc::new(config.inventory);
         let app = Arc::new(App {
@@ -67,6 +72,7 @@ impl Sim {
         });
         let ctx = Arc::new(Ctx::new(store, scenario, inventory, shutdown.clone()));
         let controller = controller::spawn(ctx);
+        let inventory_route = route.serve(http::inventory_router(app.clone()), shutdown.clone());
         let router = http::router(app.clone());
         let server = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(shutdown.cancelled_owned());
@@ -75,12 +81,30 @@ impl Sim {
             }
         });
         tracing::info!(url = %format!("http://{addr}"), "simulated cluster started");
-        Ok(Sim { addr, app, server: Some(server), controller: Some(controller) })
+        Ok(Sim {
+            addr,
+            app,
+            server: Some(server),
+            controller: Some(controller),
+            inventory: Some(inventory_route),
+            inventory_addr,
+            inventory_ca_pem,
+        })
     }
 
     /// Base URL, e.g. `http://127.0.0.1:41234`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `https://` URL of the Forklift inventory: the `forklift-inventory` Route's `spec.host`.
+    pub fn inventory_url(&self) -> String {
+        format!("https://{}", self.inventory_addr)
+    }
+
+    /// PEM of the inventory's self-signed certificate, for clients that verify it.
+    pub fn inventory_ca_pem(&self) -> &str {
+        &self.inventory_ca_pem
     }
 
     /// A kubeconfig (context `mtv-sim`, namespace `default`) pointing at this simulator,
@@ -117,7 +141,7 @@ impl Sim {
     /// Stops the server (ending open watches) and the controller, and waits for both.
     pub async fn shutdown(mut self) {
         self.app.shutdown.cancel();
-        for task in [self.server.take(), self.controller.take()].into_iter().flatten() {
+        for task in [self.server.take(), self.controller.take(), self.inventory.take()].into_iter().flatten() {
             let _ = task.await;
         }
     }

@@ -12,7 +12,11 @@ const PROXY: &str = "/api/v1/namespaces/openshift-mtv/services/https:forklift-in
 
 /// GET through the proxy: status code, `forklift-error-message` / `X-Reason` header, JSON body.
 async fn get(client: &kube::Client, path: &str) -> (u16, String, Value) {
-    let request = axum::http::Request::builder().method("GET").uri(format!("{PROXY}{path}")).body(Vec::new()).unwrap();
+    get_at(client, &format!("{PROXY}{path}")).await
+}
+
+async fn get_at(client: &kube::Client, uri: &str) -> (u16, String, Value) {
+    let request = axum::http::Request::builder().method("GET").uri(uri).body(Vec::new()).unwrap();
     let response = client.send(request.map(kube::client::Body::from)).await.unwrap();
     let code = response.status().as_u16();
     let header = ["forklift-error-message", "x-reason"]
@@ -139,4 +143,31 @@ async fn the_callers_token_and_get_on_the_provider_are_required() {
     let (code, reason, _) = get(&cluster.client, &format!("/providers/vsphere/{uid}/vms")).await;
     assert_eq!(code, 403);
     assert!(reason.contains("\"vsphere\"") && reason.contains("prov"), "{reason}");
+}
+
+#[tokio::test]
+async fn the_route_serves_the_same_inventory_over_https() {
+    let cluster = start_with(SimConfig::default().token(Some("s3cret".into()))).await;
+    let ca = std::env::temp_dir().join(format!("mtv-sim-inventory-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca, cluster.sim.inventory_ca_pem()).unwrap();
+    let mut kubeconfig = Kubeconfig::from_yaml(&cluster.sim.kubeconfig_yaml()).unwrap();
+    let proxied =
+        kube::Client::try_from(kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &KubeConfigOptions::default()).await.unwrap())
+            .unwrap();
+    let target = kubeconfig.clusters[0].cluster.as_mut().unwrap();
+    target.server = Some(cluster.sim.inventory_url());
+    target.certificate_authority = Some(ca.display().to_string());
+    target.certificate_authority_data = None;
+    target.insecure_skip_tls_verify = None;
+    let routed =
+        kube::Client::try_from(kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await.unwrap()).unwrap();
+    let cluster = Cluster { sim: cluster.sim, client: proxied };
+    let uid = provider(&cluster, "vsphere", "vsphere").await;
+
+    let path = format!("/providers/vsphere/{uid}/vms?name=mtv-rhel8-2disks");
+    let (code, _, through_route) = get_at(&routed, &path).await;
+    std::fs::remove_file(&ca).unwrap();
+    assert_eq!(code, 200);
+    assert_eq!(through_route[0]["id"], "vm-1004");
+    assert_eq!(through_route, get(&cluster.client, &path).await.2);
 }

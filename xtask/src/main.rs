@@ -31,10 +31,10 @@ fn main() -> Result<()> {
         }
         "quickstart" => {
             build_plugins(&root)?;
+            // Cargo's own progress: a first build takes minutes, and a silent terminal looks hung.
+            eprintln!("building mtv-host (the first build on a machine takes a few minutes)");
             let mut args: Vec<String> =
-                ["run", "--quiet", "--package", "mtv-host", "--", "run", "--config", "examples/quickstart/mtv-host.toml"]
-                    .map(str::to_string)
-                    .into();
+                ["run", "--package", "mtv-host", "--", "run", "--config", "examples/quickstart/mtv-host.toml"].map(str::to_string).into();
             args.extend(std::env::args().skip(2));
             cargo(&root, &args, &[])
         }

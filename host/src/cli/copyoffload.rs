@@ -3,7 +3,7 @@
 
 use super::Cli;
 use super::exit::Exit;
-use super::sources::SourceArgs;
+use super::sources::{SourceArgs, unusable_input};
 use super::vendors;
 use mtv_host::copyoffload::{CopyOffloadError, HOST_KEYS, PRODUCT_KEY, env_name, keys_markdown, plan_copyoffload, resolution};
 use mtv_host::secrets::{REDACTED, ResolvedValue};
@@ -75,7 +75,10 @@ fn check(cli: &Cli, sources: &SourceArgs, product: Option<&str>, storage_class: 
         eprintln!("error: no source provider: pass --source-provider PROFILE or set [run] source_provider in mtv-host.toml");
         return Ok(Exit::Failed);
     };
-    let broker = sources.inputs(&settings, true)?.broker;
+    let broker = match sources.inputs(&settings, true) {
+        Ok(inputs) => inputs.broker,
+        Err(message) => return unusable_input(&message),
+    };
     let resolution = resolution(&broker).ok_or_else(|| anyhow::anyhow!("the copy-offload integration is not registered"))?;
     // The product's vendor plugin: an entry of that name, else
     // `<product>.wasm` on the plugin search path.
@@ -104,7 +107,7 @@ fn check(cli: &Cli, sources: &SourceArgs, product: Option<&str>, storage_class: 
     }
     println!("\nSecret data (type Opaque):");
     let shown = |value: &ResolvedValue| match value {
-        ResolvedValue::Plain(text) => text.clone(),
+        ResolvedValue::Plain(text) => mtv_host::secrets::redactor().redact(text).into_owned(),
         ResolvedValue::Secret(_) => REDACTED.to_string(),
     };
     let key_width = plan.secret.iter().map(|e| e.key.len()).max().unwrap_or(0);
@@ -125,6 +128,8 @@ fn check(cli: &Cli, sources: &SourceArgs, product: Option<&str>, storage_class: 
     Ok(Exit::Ok)
 }
 
+/// `yaml` indented, with registered secrets masked: plain values can
+/// still hold one (a URL's password).
 fn indent(yaml: &str) -> String {
-    yaml.lines().map(|l| format!("  {l}\n")).collect()
+    mtv_host::secrets::redactor().redact(yaml).lines().map(|l| format!("  {l}\n")).collect()
 }

@@ -25,7 +25,7 @@ Exit status:
   1  tests failed, or a check found problems
   2  interrupted (Ctrl-C / SIGTERM)
   3  internal error
-  4  usage error
+  4  usage error: a bad flag, or a config or input file that cannot be used
   5  no tests collected
   6  run: tests passed, but teardown left objects behind (see resources.json)";
 

@@ -2,12 +2,12 @@
 //! subcommand family.
 
 mod copyoffload;
-mod default_plugins;
 mod exit;
 mod job;
 mod junit;
 mod logging;
 mod plugins;
+mod report;
 mod run;
 mod secrets;
 mod sim;
@@ -67,6 +67,9 @@ enum Command {
     /// Work with JUnit reports.
     #[command(subcommand)]
     Junit(junit::JunitCommand),
+    /// Build the report page from a JUnit report.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// The embedded Forklift cluster simulator.
     #[command(subcommand)]
     Sim(sim::SimCommand),
@@ -86,6 +89,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Copyoffload(cmd) => copyoffload::run(&cli, cmd),
         Command::Job(cmd) => job::run(cmd),
         Command::Junit(cmd) => junit::run(cmd),
+        Command::Report(cmd) => report::run(cmd),
         Command::Sim(cmd) => sim::run(cmd),
     };
     match result {

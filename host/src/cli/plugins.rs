@@ -5,7 +5,6 @@ mod check;
 mod new;
 
 use super::Cli;
-use super::default_plugins::{self, ALWAYS_KNOWN};
 use super::exit::Exit;
 use super::sources::SourceArgs;
 use clap::Subcommand;
@@ -14,6 +13,7 @@ use mtv_host::config::RunConfig;
 use mtv_host::copyoffload::{PRODUCT_KEY, resolution};
 use mtv_host::discovery::{DefaultPlugin, SearchPath, choose};
 use mtv_host::enrich::JjiSettings;
+use mtv_host::integrations::defaults::{self as default_plugins, ALWAYS_KNOWN};
 use mtv_host::plugins::{HostServices, NoAudit, NoSecrets, PluginRuntime, ReqwestTransport};
 use mtv_host::scaffold::{Kind, PluginName};
 use std::path::PathBuf;
@@ -53,7 +53,7 @@ pub(crate) enum PluginsCommand {
         settings: Vec<(String, String)>,
     },
     /// Create a plugin crate that builds with one command and has a passing
-    /// test on the host's plugin test harness.
+    /// test on the plugin runtime's test harness.
     New {
         /// The world the plugin implements.
         #[arg(long, value_name = "KIND", value_parser = PossibleValuesParser::new(Kind::NAMES).try_map(|name| Kind::from_name(&name).ok_or("unknown kind")))]
@@ -65,8 +65,11 @@ pub(crate) enum PluginsCommand {
         /// The mtv-plugin-sdk crate to depend on [default: this repository's guest-sdk/]
         #[arg(long, value_name = "DIR")]
         sdk_path: Option<PathBuf>,
-        /// The mtv-host crate the tests use [default: this repository's host/]
+        /// The mtv-plugin-runtime crate the tests use [default: this repository's plugin-runtime/]
         #[arg(long, value_name = "DIR")]
+        runtime_path: Option<PathBuf>,
+        /// Replaced by --runtime-path: the tests depend on the plugin runtime, not the host.
+        #[arg(long, value_name = "DIR", hide = true)]
         host_path: Option<PathBuf>,
     },
 }
@@ -82,8 +85,8 @@ pub(crate) fn run(cli: &Cli, command: &PluginsCommand) -> anyhow::Result<Exit> {
         PluginsCommand::List { only, without } => list(cli, only, without),
         PluginsCommand::Inspect { file, json } => inspect(cli, file, *json),
         PluginsCommand::Check { file, settings } => check::run(cli, file, settings),
-        PluginsCommand::New { kind, name, dir, sdk_path, host_path } => {
-            new::run(*kind, name, dir.as_deref(), sdk_path.as_deref(), host_path.as_deref())
+        PluginsCommand::New { kind, name, dir, sdk_path, runtime_path, host_path } => {
+            new::run(*kind, name, dir.as_deref(), sdk_path.as_deref(), runtime_path.as_deref(), host_path.as_deref())
         }
     }
 }
@@ -138,7 +141,7 @@ fn list(cli: &Cli, only: &[String], without: &[String]) -> anyhow::Result<Exit> 
 /// storage_vendor_product. A source that cannot be read is a note.
 fn list_defaults(config: &RunConfig) -> anyhow::Result<(Vec<DefaultPlugin>, Vec<String>)> {
     let sources = SourceArgs::default();
-    let inputs = sources.inputs(&sources.settings(config)?, false)?;
+    let inputs = sources.inputs(&sources.settings(config)?, false).map_err(anyhow::Error::msg)?;
     let mut defaults: Vec<DefaultPlugin> = inputs.jira.origin.as_deref().map(default_plugins::jira).into_iter().collect();
     match JjiSettings::from_env(&inputs.env) {
         JjiSettings::Enabled { config, .. } => defaults.push(default_plugins::jji(&config)),

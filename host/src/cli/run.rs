@@ -5,25 +5,16 @@
 //! ─► gates ─► units ─► (--collect-only | --setup-plan | execute) ─► report
 //! plugins ─► exit status.
 
-mod copyoffload;
 mod dry;
-mod plugins;
-mod report;
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
-use mtv_host::integrations::{InputRequest, load_inputs};
-use mtv_host::migration::{ClusterLogin, ClusterTls, RunInputs};
-use mtv_host::plan::{Shard, TestFilter, TestPlan, collect};
-use mtv_host::plugins::{HostServices, PluginRuntime, ReqwestTransport};
-use mtv_host::runner::{
-    ClusterMode, CopyOffloadPlans, DispatchOptions, Execution, Gating, JOBS, OutputDir, Protected, RUN_KEYS, ReportOutputs, Reporting,
-    RunSettings, Stop, StopReason, execute, gate, parse_set, prepare_units, report_unstarted, signals,
-};
-use mtv_host::secrets::{AuditLog, Env};
+use mtv_host::integrations::defaults::PluginRequest;
+use mtv_host::plan::Shard;
+use mtv_host::runner::session::{self, Mode, Ran, RunError, RunErrorKind, RunRequest};
+use mtv_host::runner::{JOBS, Narrator, RUN_KEYS, RunTotals, Stop, StopReason, parse_set, signals};
+use mtv_host::secrets::redactor;
 
 use super::Cli;
 use super::exit::Exit;
@@ -61,6 +52,12 @@ pub(crate) struct RunArgs {
     /// JUnit report path [default: [run] junit_xml, else junit-report.xml]
     #[arg(long, value_name = "PATH")]
     junit_xml: Option<PathBuf>,
+    /// Report page path [default: [run] html, else report.html beside the JUnit report]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_html")]
+    html: Option<PathBuf>,
+    /// Write no report page
+    #[arg(long)]
+    no_html: bool,
     /// Keep every created object (resources.json lists them)
     #[arg(long)]
     skip_teardown: bool,
@@ -125,8 +122,21 @@ pub(crate) fn after_help() -> String {
 
 /// Prints `message` as an error and returns `exit`.
 fn stop_with(exit: Exit, message: impl std::fmt::Display) -> anyhow::Result<Exit> {
-    eprintln!("error: {}", mtv_host::secrets::redactor().redact(&message.to_string()));
+    eprintln!("error: {}", redactor().redact(&message.to_string()));
     Ok(exit)
+}
+
+/// The run's own lines on stdout, notes on stderr, redacted.
+struct Console;
+
+impl Narrator for Console {
+    fn say(&self, line: &str) {
+        println!("{}", redactor().redact(line));
+    }
+
+    fn note(&self, line: &str) {
+        eprintln!("{}", redactor().redact(line));
+    }
 }
 
 pub(crate) fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
@@ -139,205 +149,79 @@ pub(crate) fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
 }
 
 async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
-    // Signals are handled from the first moment: every phase below can be stopped.
+    // Signals are handled from the first moment: every phase can be stopped.
     let stop = Stop::default();
     signals::watch(stop.clone());
-    let dry_run = args.collect_only || args.setup_plan;
     let config = match cli.run_config() {
         Ok(config) => config,
         Err(error) => return stop_with(Exit::Usage, format!("{error:#}")),
     };
-    let settings = match RunSettings::resolve(&config, &overrides(args)) {
-        Ok(settings) => settings,
-        Err(error) => return stop_with(Exit::Usage, error),
-    };
-    if !dry_run && let Err(message) = settings.required() {
-        return stop_with(Exit::Failed, message);
-    }
-    let plan = match settings.test_plan().map(TestPlan::load) {
-        Ok(Ok(plan)) => plan,
-        Ok(Err(error)) => return stop_with(Exit::Usage, error),
-        Err(message) => return stop_with(Exit::Usage, message),
-    };
-    let filter = match TestFilter::new(args.keyword.as_deref(), args.marker.as_deref()) {
-        Ok(filter) => filter,
-        Err(error) => return stop_with(Exit::Usage, error),
-    };
-    let request = InputRequest {
-        providers_json: args.providers_json.as_deref(),
-        secrets_dir: args.secrets_dir.as_deref(),
-        analyze_with_ai: args.analyze_with_ai,
-        strict: !dry_run,
-        require_providers: false,
-    };
-    let loaded = match std::env::current_dir()
-        .map_err(|e| format!("cannot read the working directory: {e}"))
-        .and_then(|cwd| load_inputs(&request, &settings, Env::from_process(), &cwd))
-    {
-        Ok(loaded) => loaded,
-        Err(message) => return stop_with(Exit::Failed, message),
-    };
-    let login = match settings.cluster {
-        ClusterMode::Login if !dry_run => {
-            let tls = ClusterTls { skip_verify: settings.cluster_skip_tls_verify, ca_file: settings.cluster_ca_file.clone() };
-            match ClusterLogin::from_broker(&loaded.broker, tls) {
-                Ok(login) => Some(login),
-                Err(message) => return stop_with(Exit::Failed, message),
-            }
-        }
-        _ => None,
-    };
-    let selection = filter.select(collect(&plan, &loaded.facts));
-    let selection = match args.shard {
-        Some(shard) => {
-            let sharded = selection.in_shard(shard);
-            if sharded.tests.is_empty() {
-                // More shards than tests is normal for a Job; not an error.
-                println!("shard {shard} has no tests ({} deselected)", sharded.deselected);
-                return Ok(Exit::Ok);
-            }
-            println!("shard {shard}: {} tests", sharded.tests.len());
-            sharded
-        }
-        None => selection,
-    };
-    if selection.tests.is_empty() {
-        println!("no tests collected ({} deselected)", selection.deselected);
-        return Ok(Exit::NoTests);
-    }
-    if stop.is_requested() {
-        eprintln!("interrupted before any test started; no report written");
-        return Ok(Exit::Interrupted);
-    }
-    let deselected = selection.deselected;
-    // Outputs are claimed before anything slow, so a run stopped from here
-    // on still writes its report and never leaves an earlier one standing.
-    let (output, reporting) = if dry_run {
-        (None, None)
-    } else {
-        let output = match OutputDir::prepare(&args.data_collector_path, &Protected::new(config.dir())) {
-            Ok(output) => output,
-            Err(message) => return stop_with(Exit::Usage, message),
-        };
-        let outputs = ReportOutputs {
-            junit_xml: settings.junit_xml.clone(),
-            log_file: settings.log_file.clone(),
-            suite_properties: suite_properties(&settings, &loaded.facts),
-        };
-        match Reporting::standard(&outputs, &stop) {
-            Ok(reporting) => (Some(output), Some(reporting)),
-            Err(message) => return stop_with(Exit::Failed, message),
-        }
-    };
-    // Stopped before any test could start: every selected test is reported as not run.
-    let unstarted = |during: &'static str, reporting: Option<Reporting>| {
-        let tests = selection.tests.clone();
-        async move {
-            match reporting {
-                Some(reporting) => {
-                    let units = prepare_units(tests, &Gating::default(), None, &CopyOffloadPlans::new());
-                    report_unstarted(units, during, deselected, reporting).await;
-                }
-                None => eprintln!("interrupted while {during}"),
-            }
-            Ok(Exit::Interrupted)
-        }
-    };
-    let plugins::Selected { specs, jji, missing_vendors, notes } =
-        match plugins::specs(&config, args, &loaded.jira, &loaded.env, &selection.tests) {
-            Ok(found) => found,
-            Err(message) => return stop_with(Exit::Usage, message),
-        };
-    for note in &notes {
-        eprintln!("{note}");
-    }
-    let mut warnings = loaded.warnings;
-    let broker = Arc::new(loaded.broker);
-    let audit = if dry_run {
-        AuditLog::in_memory()
-    } else {
-        match AuditLog::open(&AuditLog::default_path(&settings.junit_xml)) {
-            Ok(audit) => audit,
-            Err(error) => return stop_with(Exit::Failed, error),
-        }
-    };
-    let services = HostServices { secrets: broker.clone(), transport: Arc::new(ReqwestTransport::new()), audit: Arc::new(audit) };
-    let runtime = Arc::new(PluginRuntime::new(services, cli.cache_dir())?);
-    let loaded_plugins = match stop.unless_stopped(plugins::load(Arc::clone(&runtime), specs)).await {
-        Some(Ok(found)) => found,
-        Some(Err(message)) => return stop_with(Exit::Usage, message),
-        None => return unstarted("loading plugins", reporting).await,
-    };
-    let gate_facts = loaded.facts.gate_facts(dry_run);
-    let gating = gate::decide(Arc::clone(&runtime), Arc::new(loaded_plugins.gates), gate_facts, &selection.tests);
-    let gating = match stop.unless_stopped(gating).await {
-        Some(Ok(gating)) => gating,
-        Some(Err(message)) => return stop_with(Exit::Failed, message),
-        None => return unstarted("asking the gate plugins", reporting).await,
-    };
-    warnings.extend(gating.warnings.iter().cloned());
-
-    let copyoffload = if args.collect_only || loaded.source.is_none() {
-        CopyOffloadPlans::new()
-    } else {
-        let products: BTreeSet<String> = selection
-            .tests
-            .iter()
-            .filter(|t| t.spec.copyoffload && t.skip_reason().is_none())
-            .filter_map(|t| t.storage_vendor_product.clone())
-            .collect();
-        let planning =
-            copyoffload::plans(Arc::clone(&runtime), Arc::clone(&broker), loaded_plugins.vendors, products, missing_vendors, &mut warnings);
-        match stop.unless_stopped(planning).await {
-            Some(plans) => plans?,
-            None => return unstarted("asking the vendor plugins", reporting).await,
-        }
-    };
-    let storage_class = settings.storage_class.clone().unwrap_or_else(|| "<storage_class>".to_owned());
-    let inputs = loaded.source.as_ref().map(|source| RunInputs {
-        storage_class: &storage_class,
-        source,
-        source_storages: &settings.source_storages,
-        source_networks: &settings.source_networks,
-    });
-    let units = prepare_units(selection.tests.clone(), &gating, inputs.as_ref(), &copyoffload);
-    let (Some(output), Some(reporting)) = (output, reporting) else {
-        return if args.collect_only {
-            dry::collect_only(&units, &selection);
-            Ok(Exit::Ok)
-        } else {
-            match dry::setup_plan(&units) {
-                Ok(()) => Ok(Exit::Ok),
-                Err(message) => stop_with(Exit::Internal, message),
-            }
-        };
-    };
-    let execution = Execution {
-        settings: &settings,
-        login,
-        options: DispatchOptions { jobs: settings.jobs, maxfail: if args.exitfirst { Some(1) } else { args.maxfail.filter(|n| *n > 0) } },
+    let request = RunRequest {
+        config,
+        overrides: overrides(args),
+        keyword: args.keyword.clone(),
+        marker: args.marker.clone(),
+        mode: match (args.collect_only, args.setup_plan) {
+            (true, _) => Mode::CollectOnly,
+            (_, true) => Mode::SetupPlan,
+            _ => Mode::Execute,
+        },
+        shard: args.shard,
+        // pytest's rule: --maxfail 0 means no limit.
+        maxfail: if args.exitfirst { Some(1) } else { args.maxfail.filter(|n| *n > 0) },
         skip_teardown: args.skip_teardown,
-        output,
         collect_data: !args.skip_data_collector,
-        warnings,
-        deselected,
-        stop: stop.clone(),
+        data_collector_path: args.data_collector_path.clone(),
+        providers_json: args.providers_json.clone(),
+        secrets_dir: args.secrets_dir.clone(),
+        plugins: PluginRequest {
+            only: args.only.clone(),
+            without: args.without.clone(),
+            jira_force_run: args.jira_force_run.clone(),
+            analyze_with_ai: args.analyze_with_ai,
+        },
+        cache_dir: cli.cache_dir(),
     };
-    let totals = match execute(units, execution, reporting).await {
-        Ok(totals) => totals,
-        // The run could not start (no cluster): a problem to fix, not a host bug.
-        Err(message) => return stop_with(Exit::Failed, message),
-    };
-    if let Some(reason @ StopReason::ReporterFailed { .. }) = &totals.stopped {
-        return stop_with(Exit::Internal, reason);
-    }
-    if !stop.is_requested() {
-        let reporting = report::run_reporters(&runtime, loaded_plugins.reporters, jji, &settings, totals.cases);
-        if stop.unless_stopped(reporting).await.is_none() {
-            eprintln!("reporter plugins interrupted; {} stays as written", settings.junit_xml.display());
+    let ran = match session::run(&request, &stop, &Console).await {
+        Ok(ran) => ran,
+        Err(RunError { kind, message }) => {
+            let exit = match kind {
+                RunErrorKind::Usage => Exit::Usage,
+                RunErrorKind::Setup => Exit::Failed,
+                RunErrorKind::Internal => Exit::Internal,
+            };
+            return stop_with(exit, message);
         }
+    };
+    Ok(match ran {
+        Ran::NoTests { deselected } => {
+            println!("no tests collected ({deselected} deselected)");
+            Exit::NoTests
+        }
+        Ran::EmptyShard => Exit::Ok,
+        Ran::Interrupted => {
+            eprintln!("interrupted before any test started; no report written");
+            Exit::Interrupted
+        }
+        Ran::Dry { units, selection } if request.mode == Mode::CollectOnly => {
+            dry::collect_only(&units, &selection);
+            Exit::Ok
+        }
+        Ran::Dry { units, .. } => match dry::setup_plan(&units) {
+            Ok(()) => Exit::Ok,
+            Err(message) => return stop_with(Exit::Internal, message),
+        },
+        Ran::Executed(totals) => exit_status(&totals),
+    })
+}
+
+/// pytest's order: interrupted, failed, then the host's own leftovers.
+fn exit_status(totals: &RunTotals) -> Exit {
+    if let Some(reason @ StopReason::ReporterFailed { .. }) = &totals.stopped {
+        eprintln!("error: {}", redactor().redact(&reason.to_string()));
+        return Exit::Internal;
     }
-    Ok(if totals.interrupted() {
+    if totals.interrupted() {
         Exit::Interrupted
     } else if totals.failed() {
         Exit::Failed
@@ -345,7 +229,7 @@ async fn run_async(cli: &Cli, args: &RunArgs) -> anyhow::Result<Exit> {
         Exit::Leftovers
     } else {
         Exit::Ok
-    })
+    }
 }
 
 /// `--set` pairs, then the dedicated flags (which win).
@@ -367,21 +251,10 @@ fn overrides(args: &RunArgs) -> Vec<(String, String)> {
     if let Some(path) = &args.junit_xml {
         pairs.push(("junit_xml".into(), path.display().to_string()));
     }
-    pairs
-}
-
-fn suite_properties(settings: &RunSettings, facts: &mtv_host::plan::RunFacts) -> Vec<(String, String)> {
-    let mut properties = Vec::new();
-    for (key, value) in [
-        ("source_provider", &facts.source_provider),
-        ("source_provider_type", &facts.source_provider_type),
-        ("source_provider_version", &facts.source_provider_version),
-        ("storage_class", &facts.storage_class),
-    ] {
-        if let Some(value) = value {
-            properties.push((key.to_owned(), value.clone()));
-        }
+    match (&args.html, args.no_html) {
+        (_, true) => pairs.push(("html".into(), "none".into())),
+        (Some(path), false) => pairs.push(("html".into(), path.display().to_string())),
+        (None, false) => {}
     }
-    properties.push(("jobs".to_owned(), settings.jobs.to_string()));
-    properties
+    pairs
 }

@@ -2,7 +2,7 @@
 
 use super::Cli;
 use super::exit::Exit;
-use super::sources::SourceArgs;
+use super::sources::{SourceArgs, unusable_input};
 use super::vendors;
 use mtv_host::integrations::INTEGRATIONS;
 use mtv_host::secrets::explain_table;
@@ -21,7 +21,10 @@ pub(crate) enum SecretsCommand {
 pub(crate) fn run(cli: &Cli, command: &SecretsCommand) -> anyhow::Result<Exit> {
     let SecretsCommand::Explain { sources } = command;
     let config = cli.run_config()?;
-    let mut inputs = sources.inputs(&sources.settings(&config)?, false)?;
+    let mut inputs = match sources.inputs(&sources.settings(&config)?, false) {
+        Ok(inputs) => inputs,
+        Err(message) => return unusable_input(&message),
+    };
     let vendor_warnings = vendors::declare_profile_vendor(cli, &config, &mut inputs.broker)?;
     print!("{}", explain_table(&inputs.broker.describe()));
     println!("\nWhat each integration reads:");

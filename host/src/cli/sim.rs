@@ -56,6 +56,7 @@ pub(crate) fn run(command: &SimCommand) -> anyhow::Result<Exit> {
             .map_err(|e| anyhow::anyhow!("cannot write the kubeconfig (--kubeconfig): {e}"))?;
         println!("Forklift simulator serving {}", sim.url());
         println!("kubeconfig: {}  (kubectl --kubeconfig {} get plans -A)", kubeconfig.display(), kubeconfig.display());
+        println!("inventory: {} (route openshift-mtv/forklift-inventory; self-signed certificate)", sim.inventory_url());
         if let Some(user) = login {
             println!(
                 "login: CLUSTER_HOST={} CLUSTER_USERNAME={user} CLUSTER_PASSWORD=<MTV_SIM_PASSWORD> mtv-host run --cluster login",

@@ -32,14 +32,22 @@ impl SourceArgs {
     }
 
     /// Read every source. A missing providers file is an error only when
-    /// `require_providers` is set.
-    pub(crate) fn inputs(&self, settings: &RunSettings, require_providers: bool) -> anyhow::Result<Inputs> {
+    /// `require_providers` is set. An error is a source the user must fix
+    /// (exit 4), with the message to print.
+    pub(crate) fn inputs(&self, settings: &RunSettings, require_providers: bool) -> Result<Inputs, String> {
         let request = InputRequest {
             providers_json: self.providers_json.as_deref(),
             secrets_dir: self.secrets_dir.as_deref(),
             require_providers,
             ..InputRequest::default()
         };
-        load_inputs(&request, settings, Env::from_process(), &std::env::current_dir()?).map_err(anyhow::Error::msg)
+        let cwd = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+        load_inputs(&request, settings, Env::from_process(), &cwd).map_err(|error| error.message)
     }
+}
+
+/// Prints an input the user must fix and returns exit status 4.
+pub(crate) fn unusable_input(message: &str) -> anyhow::Result<super::exit::Exit> {
+    eprintln!("error: {}", mtv_host::secrets::redactor().redact(message));
+    Ok(super::exit::Exit::Usage)
 }

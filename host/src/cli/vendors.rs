@@ -5,11 +5,11 @@
 //! command uses.
 
 use super::Cli;
-use super::default_plugins;
 use super::plugins::list_or_none;
 use mtv_host::config::RunConfig;
 use mtv_host::copyoffload::{PRODUCT_KEY, VendorRegistry, declare_vendor, resolution};
 use mtv_host::discovery::{Origin, SearchPath, choose};
+use mtv_host::integrations::defaults as default_plugins;
 use mtv_host::plugins::{HookError, HostServices, NoAudit, NoSecrets, PluginRuntime, PluginSpec, ReqwestTransport};
 use mtv_host::secrets::SecretBroker;
 use std::path::PathBuf;

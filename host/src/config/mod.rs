@@ -4,6 +4,7 @@
 //! config works from any working directory.
 
 use crate::plugins::{Grants, Limits, PluginSpec};
+use crate::secrets::{check_secret_name, is_sensitive_name, register_url_credentials};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -87,6 +88,7 @@ impl RunConfig {
             if plugin.path.is_relative() {
                 plugin.path = base.join(&plugin.path);
             }
+            check_plugin(plugin).map_err(|message| ConfigError::Invalid { path: path.to_path_buf(), message })?;
         }
         Ok(RunConfig { path: Some(path.to_path_buf()), run: file.run, plugins })
     }
@@ -121,6 +123,57 @@ impl PluginEntry {
     }
 }
 
+/// What the runtime would accept but must not: a secret among the
+/// settings (a plugin's settings are plain text it may echo), and grants
+/// that name no origin or no secret.
+fn check_plugin(plugin: &PluginEntry) -> Result<(), String> {
+    let name = &plugin.name;
+    for (key, value) in &plugin.settings {
+        if is_sensitive_name(key) {
+            return Err(format!(
+                "[[plugins]] '{name}': settings.{key} looks like a secret, and settings are not secrets (the plugin may \
+                 echo them); remove it, keep the value in the environment or another secret source, and grant it with \
+                 `grants = {{ secrets = [\"env.<NAME>\"] }}`"
+            ));
+        }
+        if let toml::Value::String(text) = value
+            && register_url_credentials(text)
+        {
+            return Err(format!(
+                "[[plugins]] '{name}': settings.{key} is a URL with credentials (user:password@); remove them: the host \
+                 attaches credentials for the origins in `grants.http`"
+            ));
+        }
+    }
+    for origin in &plugin.grants.http {
+        if !is_origin(origin) {
+            return Err(format!(
+                "[[plugins]] '{name}': grants.http entry \"{}\" is not an origin; write scheme://host[:port] only, \
+                 such as \"https://issues.example.com\"",
+                if register_url_credentials(origin) { "<a URL with credentials>" } else { origin }
+            ));
+        }
+    }
+    for secret in &plugin.grants.secrets {
+        check_secret_name(secret).map_err(|error| format!("[[plugins]] '{name}': grants.secrets: {error}"))?;
+    }
+    Ok(())
+}
+
+/// `https://host[:port]`, optionally with a trailing `/`: no credentials,
+/// path, query or fragment.
+fn is_origin(text: &str) -> bool {
+    url::Url::parse(text).is_ok_and(|url| {
+        matches!(url.scheme(), "http" | "https")
+            && url.host_str().is_some_and(|host| !host.is_empty())
+            && url.username().is_empty()
+            && url.password().is_none()
+            && url.path() == "/"
+            && url.query().is_none()
+            && url.fragment().is_none()
+    })
+}
+
 fn setting_text(value: &toml::Value) -> String {
     match value {
         toml::Value::String(s) => s.clone(),
@@ -133,6 +186,13 @@ fn setting_text(value: &toml::Value) -> String {
 fn toml_message(text: &str, error: &toml::de::Error) -> String {
     let message = error.message().trim().to_string();
     match error.span() {
+        // toml says "duplicate key" without saying which.
+        Some(span) if message == "duplicate key" => {
+            let key = text.get(span.clone()).unwrap_or_default().trim();
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            format!("line {line}: `{key}` is set twice in one table; keep one")
+        }
         Some(span) => {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
@@ -160,6 +220,58 @@ mod tests {
         let text = err.to_string();
         assert!(text.starts_with("c.toml: line 4"), "{text}");
         assert!(text.contains("grant"), "{text}");
+    }
+
+    fn plugin_error(entry: &str) -> String {
+        let text = format!("[[plugins]]\nname = \"p\"\npath = \"p.wasm\"\n{entry}\n");
+        match RunConfig::parse(Path::new("c.toml"), &text) {
+            Ok(_) => panic!("accepted: {entry}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_secret_among_plugin_settings_is_refused_naming_grants_secrets() {
+        for key in ["password", "api_token", "client_secret"] {
+            let message = plugin_error(&format!("settings = {{ {key} = \"canary-setting-pw-61d0\" }}"));
+            assert!(message.starts_with("c.toml: [[plugins]] 'p': settings."), "{message}");
+            assert!(message.contains(key) && message.contains("grants = { secrets"), "{message}");
+            assert!(!message.contains("canary-setting-pw-61d0"), "{message}");
+        }
+        let message = plugin_error("settings = { url = \"https://bot:canary-setting-url-61d0@jira.example.com\" }");
+        assert!(message.contains("settings.url") && message.contains("credentials"), "{message}");
+        assert!(!message.contains("canary-setting-url-61d0"), "{message}");
+        assert!(
+            RunConfig::parse(
+                Path::new("c.toml"),
+                "[[plugins]]\nname = \"p\"\npath = \"p.wasm\"\nsettings = { url = \"https://jira.example.com\", components = \"a\" }\n"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn grants_that_name_no_origin_or_no_secret_are_refused() {
+        for (entry, needle) in [
+            ("grants = { http = [\"issues.example.com\"] }", "\"issues.example.com\" is not an origin"),
+            ("grants = { http = [\"https://issues.example.com/rest/api\"] }", "is not an origin"),
+            ("grants = { http = [\"ftp://issues.example.com\"] }", "is not an origin"),
+            ("grants = { http = [\"https://u:canary-grant-pw-61d0@issues.example.com\"] }", "<a URL with credentials>"),
+            ("grants = { secrets = [\"jira.tokn\"] }", "unknown secret name \"jira.tokn\""),
+            ("grants = { secrets = [\"copyoffload.storage_hostname\"] }", "not sensitive"),
+        ] {
+            let message = plugin_error(entry);
+            assert!(message.contains(needle) && message.contains("[[plugins]] 'p'"), "{entry}: {message}");
+            assert!(!message.contains("canary-grant-pw-61d0"), "{message}");
+        }
+        let ok = "grants = { http = [\"https://issues.example.com\", \"http://127.0.0.1:9/\"], secrets = [\"jira.token\", \"env.X\"] }";
+        assert!(RunConfig::parse(Path::new("c.toml"), &format!("[[plugins]]\nname = \"p\"\npath = \"p.wasm\"\n{ok}\n")).is_ok());
+    }
+
+    #[test]
+    fn a_duplicate_key_is_named() {
+        let err = RunConfig::parse(Path::new("c.toml"), "[run]\njobs = 2\nstorage_class = \"a\"\njobs = 3\n").unwrap_err();
+        assert_eq!(err.to_string(), "c.toml: line 4: `jobs` is set twice in one table; keep one");
     }
 
     #[test]

@@ -29,12 +29,14 @@ mod docs;
 mod keys;
 mod objects;
 mod plan;
+mod prepare;
 mod vendors;
 
 pub use docs::keys_markdown;
 pub use keys::{CopyOffloadResolution, HOST_KEYS, KeyRule, ResolvedKey, ResolvedValue, env_name, resolve};
 pub use objects::{provider_patch_ssh, secret_object, storagemap_entry};
 pub use plan::{CopyOffloadError, CopyOffloadPlan, Datastores, SecretEntry, plan_copyoffload, secret_manifest};
+pub use prepare::plan_products;
 pub use vendors::{Vendor, VendorRegistry};
 
 use std::path::Path;

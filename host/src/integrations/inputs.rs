@@ -46,16 +46,37 @@ pub struct Inputs {
     pub warnings: Vec<String>,
 }
 
-/// Reads every source from `env` and the working directory `cwd`; `Err` is
-/// a message for the user naming the file, key or variable to fix.
-pub fn load_inputs(request: &InputRequest<'_>, settings: &RunSettings, env: Env, cwd: &Path) -> Result<Inputs, String> {
+/// A source the run cannot use, with the message naming the file, key or
+/// variable to fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct InputError {
+    /// The source exists but is broken (a `jira.cfg` that does not parse,
+    /// a `--secrets-dir` that is no directory): a usage error. Otherwise
+    /// something the run needs is missing or incomplete.
+    pub unusable: bool,
+    pub message: String,
+}
+
+impl InputError {
+    fn missing(message: impl ToString) -> Self {
+        Self { unusable: false, message: message.to_string() }
+    }
+
+    fn unusable(message: impl ToString) -> Self {
+        Self { unusable: true, message: message.to_string() }
+    }
+}
+
+/// Reads every source from `env` and the working directory `cwd`.
+pub fn load_inputs(request: &InputRequest<'_>, settings: &RunSettings, env: Env, cwd: &Path) -> Result<Inputs, InputError> {
     let mut warnings = Vec::new();
-    let dotenv = load_dotenv(&cwd.join(DOTENV_FILE), request.analyze_with_ai).map_err(|e| e.to_string())?;
+    let dotenv = load_dotenv(&cwd.join(DOTENV_FILE), request.analyze_with_ai).map_err(InputError::missing)?;
     let env = env.with_overlay(dotenv);
-    let secrets_dir = request.secrets_dir.map(load_secrets_dir).transpose().map_err(|e| e.to_string())?;
+    let secrets_dir = request.secrets_dir.map(load_secrets_dir).transpose().map_err(InputError::unusable)?;
     let mut tolerate = |problem: String| {
         if request.strict {
-            Err(problem)
+            Err(InputError::missing(problem))
         } else {
             warnings.push(problem);
             Ok(())
@@ -70,7 +91,7 @@ pub fn load_inputs(request: &InputRequest<'_>, settings: &RunSettings, env: Env,
         locate_providers_json(request.providers_json, &env, settings.providers_json.as_deref(), secrets_dir.as_ref().map(|d| d.dir()));
     let providers = match load_providers(&location) {
         Ok(providers) => Some(providers),
-        Err(problem) if request.require_providers => return Err(problem.to_string()),
+        Err(problem) if request.require_providers => return Err(InputError::missing(problem)),
         Err(problem @ ProvidersError::NotFound { .. }) if settings.source_provider.is_some() => {
             tolerate(problem.to_string())?;
             None
@@ -98,18 +119,16 @@ pub fn load_inputs(request: &InputRequest<'_>, settings: &RunSettings, env: Env,
             Err(problem) => tolerate(problem.to_string())?,
         }
     }
-    let jira_settings = match load_jira_settings(&jira_cfg_paths(cwd), &env) {
-        Ok(jira) => Some(jira),
-        Err(problem) => {
-            warnings.push(format!("JIRA settings ignored: {problem}"));
-            None
-        }
-    };
-    let jira = jira_settings.as_ref().map(JiraFacts::of).unwrap_or_default();
+    // A jira.cfg that exists but cannot be used stops everything: ignoring
+    // it would turn gating off and run tests the gate exists to hold back.
+    // (`error_strategy` covers an unreachable JIRA, not a broken file.)
+    let jira_settings = load_jira_settings(&jira_cfg_paths(cwd), &env)
+        .map_err(|problem| InputError::unusable(format!("{problem}\n(fix jira.cfg, or move it away to run without JIRA gating)")))?;
+    let jira = JiraFacts::of(&jira_settings);
     let broker = SecretBroker::new(BrokerSources {
         providers,
         source_profile: settings.source_provider.clone(),
-        jira: jira_settings,
+        jira: Some(jira_settings),
         env: env.clone(),
         secrets_dir,
     });

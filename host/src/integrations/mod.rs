@@ -26,12 +26,13 @@
 
 pub mod cluster;
 pub mod copyoffload;
+pub mod defaults;
 mod inputs;
 pub mod jira;
 pub mod jji;
 pub mod providers;
 
-pub use inputs::{InputRequest, Inputs, load_inputs};
+pub use inputs::{InputError, InputRequest, Inputs, load_inputs};
 
 use crate::plan::{Problem, TestSpec};
 use crate::secrets::{Env, SecretBroker, SecretError, SecretProvider, SecretsDirSettings};

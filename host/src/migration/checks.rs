@@ -1,7 +1,7 @@
 //! Checks after a migration: every problem is collected before the step
 //! fails, so one run shows everything that is wrong.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::cluster::Cluster;
 use super::inventory::SourceVm;
@@ -9,8 +9,30 @@ use super::kinds::Kind;
 use super::names::dns_label;
 use crate::plan::{TargetPowerState, TestSpec};
 
+/// Every comparison the checks made, passing or not, in order: what the
+/// report shows as expected against actual. A check records through
+/// [`Checked::compare`], so a new check is reported without further work.
+#[derive(Debug, Default)]
+pub struct Checked(Vec<Value>);
+
+impl Checked {
+    /// Records that `check` of `subject` expected `expected` and found
+    /// `actual`; true when they agree.
+    pub fn compare(&mut self, subject: &str, check: &str, expected: impl ToString, actual: impl ToString) -> bool {
+        let (expected, actual) = (expected.to_string(), actual.to_string());
+        let passed = expected == actual;
+        self.0.push(json!({"subject": subject, "check": check, "expected": expected, "actual": actual, "passed": passed}));
+        passed
+    }
+
+    /// One JSON object per comparison, for the report.
+    pub fn into_records(self) -> Vec<Value> {
+        self.0
+    }
+}
+
 /// The per-VM entries of a finished Plan (`status.migration.vms[]`).
-fn plan_vms(plan: &Value) -> Vec<&Value> {
+pub fn plan_vms(plan: &Value) -> Vec<&Value> {
     plan.pointer("/status/migration/vms").and_then(Value::as_array).into_iter().flatten().collect()
 }
 
@@ -30,7 +52,7 @@ pub fn failed_steps(plan: &Value) -> Vec<(String, String, String)> {
 
 /// For a test expected to fail: every VM failed at `expected_step` (when
 /// the plan names one).
-pub fn check_expected_failure(plan: &Value, spec: &TestSpec) -> Vec<String> {
+pub fn check_expected_failure(plan: &Value, spec: &TestSpec, checked: &mut Checked) -> Vec<String> {
     let failed = failed_steps(plan);
     let mut problems = Vec::new();
     if failed.is_empty() {
@@ -41,6 +63,9 @@ pub fn check_expected_failure(plan: &Value, spec: &TestSpec) -> Vec<String> {
             problems.push(format!("VM {vm} failed at {step} ({reasons}), expected {expected}"));
         }
         for vm in &spec.virtual_machines {
+            let at: Vec<&str> = failed.iter().filter(|(name, _, _)| name == &vm.name).map(|(_, step, _)| step.as_str()).collect();
+            let actual = if at.is_empty() { "no failed step".to_owned() } else { at.join(", ") };
+            checked.compare(&vm.name, "failed step", expected, &actual);
             if !failed.iter().any(|(name, step, _)| name == &vm.name && step == expected) {
                 problems.push(format!("VM {} did not fail at {expected}", vm.name));
             }
@@ -65,13 +90,14 @@ impl std::fmt::Display for VmProblem {
 }
 
 /// The target VM's CPU, memory, firmware, serial and NICs against the source
-/// VM as the inventory served it before migrating.
-pub fn compare_with_source(source: &SourceVm, target: &Value) -> Vec<VmProblem> {
+/// VM as the inventory served it before migrating. Each fact is recorded in
+/// `checked`; the ones that differ come back as problems.
+pub fn compare_with_source(source: &SourceVm, target: &Value, checked: &mut Checked) -> Vec<VmProblem> {
     let facts = &source.facts;
     let domain = &target["spec"]["template"]["spec"]["domain"];
     let mut problems = Vec::new();
     let mut differ = |fact: &'static str, expected: String, actual: String| {
-        if expected != actual {
+        if !checked.compare(&source.name, fact, &expected, &actual) {
             problems.push(VmProblem { vm: source.name.clone(), fact, expected, actual });
         }
     };
@@ -87,17 +113,17 @@ pub fn compare_with_source(source: &SourceVm, target: &Value) -> Vec<VmProblem> 
     let uuid = facts["uuid"].as_str().unwrap_or_default();
     let serial = domain["firmware"]["serial"].as_str().unwrap_or("none");
     // OCP 4.20 and later write `VMware-XX XX … XX-XX … XX`; earlier releases the uuid itself.
-    if serial != uuid && serial != vmware_serial(uuid) {
-        differ("serial", uuid.to_owned(), serial.to_owned());
-    }
+    let vmware = vmware_serial(uuid);
+    let expected_serial = if serial == vmware { vmware } else { uuid.to_owned() };
+    differ("serial", expected_serial, serial.to_owned());
     let interfaces: Vec<&str> =
         domain["devices"]["interfaces"].as_array().into_iter().flatten().map(|i| i["macAddress"].as_str().unwrap_or_default()).collect();
     let nics: Vec<&str> = facts["nics"].as_array().into_iter().flatten().filter_map(|n| n["mac"].as_str()).collect();
     differ("NIC count", nics.len().to_string(), interfaces.len().to_string());
     for mac in nics {
-        if !interfaces.iter().any(|i| i.eq_ignore_ascii_case(mac)) {
-            differ("NIC MAC", mac.to_owned(), format!("none of [{}]", interfaces.join(", ")));
-        }
+        let found = interfaces.iter().any(|i| i.eq_ignore_ascii_case(mac));
+        let actual = if found { mac.to_owned() } else { format!("none of [{}]", interfaces.join(", ")) };
+        differ("NIC MAC", mac.to_owned(), actual);
     }
     problems
 }
@@ -123,8 +149,16 @@ fn memory_mib(quantity: &Value) -> String {
 /// For a migration that succeeded: each target VirtualMachine exists under
 /// the expected name, with one disk per disk Forklift transferred and the
 /// expected power state, and with the CPU, memory, firmware, serial and NICs
-/// of its source in `sources` (the inventory's, before migrating).
-pub async fn check_migrated_vms(cluster: &Cluster, namespace: &str, plan: &Value, spec: &TestSpec, sources: &[SourceVm]) -> Vec<String> {
+/// of its source in `sources` (the inventory's, before migrating). Every
+/// comparison is recorded in `checked`.
+pub async fn check_migrated_vms(
+    cluster: &Cluster,
+    namespace: &str,
+    plan: &Value,
+    spec: &TestSpec,
+    sources: &[SourceVm],
+    checked: &mut Checked,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let statuses = plan_vms(plan);
     for vm in &spec.virtual_machines {
@@ -136,6 +170,7 @@ pub async fn check_migrated_vms(cluster: &Cluster, namespace: &str, plan: &Value
         let target = match cluster.get(Kind::VirtualMachine, Some(namespace), &expected_name).await {
             Ok(Some(target)) => target,
             Ok(None) => {
+                checked.compare(&vm.name, "VirtualMachine", format!("{namespace}/{expected_name}"), "absent");
                 problems.push(format!("VM {}: no VirtualMachine {namespace}/{expected_name} on the destination", vm.name));
                 continue;
             }
@@ -146,7 +181,8 @@ pub async fn check_migrated_vms(cluster: &Cluster, namespace: &str, plan: &Value
         };
         let disks = target.pointer("/spec/template/spec/domain/devices/disks").and_then(Value::as_array).map_or(0, Vec::len);
         let transferred = transferred_disks(status);
-        if disks != transferred {
+        checked.compare(&vm.name, "VirtualMachine", format!("{namespace}/{expected_name}"), format!("{namespace}/{expected_name}"));
+        if !checked.compare(&vm.name, "disks", transferred, disks) {
             problems.push(format!("VM {}: {disks} disks on the destination, {transferred} transferred", vm.name));
         }
         let wanted = vm.target_power_state.or(spec.target_power_state);
@@ -156,11 +192,11 @@ pub async fn check_migrated_vms(cluster: &Cluster, namespace: &str, plan: &Value
             Some(TargetPowerState::Auto) | None => status["restorePowerState"] == "On",
         };
         if let Some(source) = sources.iter().find(|s| s.name == vm.name) {
-            problems.extend(compare_with_source(source, &target).iter().map(ToString::to_string));
+            problems.extend(compare_with_source(source, &target, checked).iter().map(ToString::to_string));
         }
         let running = is_running(&target);
-        if running != expect_running {
-            let state = |on: bool| if on { "running" } else { "stopped" };
+        let state = |on: bool| if on { "running" } else { "stopped" };
+        if !checked.compare(&vm.name, "power state", state(expect_running), state(running)) {
             problems.push(format!("VM {}: {} on the destination, expected {}", vm.name, state(running), state(expect_running)));
         }
     }

@@ -41,6 +41,7 @@ impl Default for Timeouts {
 #[derive(Debug, Default, Clone)]
 pub struct Journal {
     lines: Vec<String>,
+    facts: Vec<(String, String)>,
 }
 
 impl Journal {
@@ -52,6 +53,16 @@ impl Journal {
 
     pub fn take(&mut self) -> Vec<String> {
         std::mem::take(&mut self.lines)
+    }
+
+    /// A fact for the report (a JUnit property of the step): what a reader
+    /// needs besides the log, such as each VM's pipeline.
+    pub fn fact(&mut self, key: &str, value: impl Into<String>) {
+        self.facts.push((key.to_owned(), value.into()));
+    }
+
+    pub fn take_facts(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.facts)
     }
 }
 

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::cluster::ClusterError;
 use crate::integrations::cluster;
-use crate::secrets::{SecretBroker, SecretValue};
+use crate::secrets::{SecretBroker, SecretValue, register_url_credentials};
 
 /// How long each login request may take.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -59,6 +59,13 @@ impl ClusterLogin {
                 .filter_map(|(name, absent)| absent.then_some(name))
                 .collect();
         match (host, username, password) {
+            // The host is printed ("… as <user>") and logged; a password in
+            // it would travel with it. Credentials have their own variables.
+            (Some(host), Some(_), Some(_)) if register_url_credentials(&host) => {
+                Err("CLUSTER_HOST (or cluster_host in the secrets directory) carries credentials (user:password@); remove them \
+                 from the URL and set CLUSTER_USERNAME and CLUSTER_PASSWORD instead"
+                    .to_owned())
+            }
             (Some(host), Some(username), Some(password)) => Ok(ClusterLogin { host, username, password, tls }),
             _ => Err(format!(
                 "--cluster login needs {}: set the environment variables, or pass --secrets-dir with a Secret holding {}",

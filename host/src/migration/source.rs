@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::plan::ProviderType;
-use crate::secrets::{ProviderProfile, ResolvedValue};
+use crate::secrets::{ProviderProfile, ResolvedValue, register_url_credentials};
 
 /// What a test needs to create the source Secret and Provider.
 #[derive(Debug, Clone)]
@@ -31,10 +31,21 @@ impl SourceEndpoint {
         let kind = ProviderType::parse(profile.provider_type());
         // A type this host does not know is passed to Forklift as written.
         let provider_type = kind.map_or_else(|| profile.provider_type().to_ascii_lowercase(), |kind| kind.as_str().to_owned());
-        let api_url = profile
-            .api_url()
-            .filter(|url| !url.is_empty())
-            .ok_or_else(|| format!("{file}: profile \"{name}\" has no api_url; add \"api_url\": \"<host or URL>\""))?;
+        let api_url = match profile.setting("api_url") {
+            Some(Value::String(url)) if !url.is_empty() => url,
+            Some(Value::String(_)) | None => {
+                return Err(format!("{file}: profile \"{name}\" has no api_url; add \"api_url\": \"<host or URL>\""));
+            }
+            Some(_) => return Err(format!("{file}: {name}.api_url must be a string, such as \"vcenter.example.com\" or a URL")),
+        };
+        // Forklift would store the URL in the Provider, where every reader
+        // of the cluster sees it; the profile has keys for credentials.
+        if register_url_credentials(api_url) {
+            return Err(format!(
+                "{file}: {name}.api_url carries credentials (user:password@); remove them from the URL \
+                 and put them in \"username\" and \"password\" of the profile"
+            ));
+        }
         let url = provider_url(kind, api_url);
         let text = |key: &str| profile.setting(key).and_then(Value::as_str).map(str::to_owned);
         let mut secret = BTreeMap::new();

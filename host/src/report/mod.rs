@@ -14,25 +14,28 @@
 //! `<error …>`, `<skipped type="skip" message="reason"/>`, and an expected
 //! failure is `<skipped type="xfail" message="xfail: reason"/>`. An
 //! unexpected pass (XPASS) is a `<failure type="xpass" message="XPASS(strict):
-//! reason"/>` in strict mode, the host's choice for JIRA-gated tests: a
-//! passing test behind an open issue means the gate is stale and someone
-//! should look. Non-strict, it passes and carries an `xpass` property.
+//! reason"/>` in strict mode (`[run] xfail_strict`), on the test's last step.
+//! Non-strict (the default, as in pytest), it passes and carries an `xpass`
+//! property.
 //!
 //! Every caller-supplied string passes through the caller's redaction
 //! function, then characters XML 1.0 forbids are written as `#xHH` (as
 //! pytest does), then markup is escaped.
 
-mod atomic;
 mod error;
 mod escape;
 mod merge;
+pub mod page;
 mod read;
 mod record;
 mod writer;
+
+// Shared with the plugin runtime's compiled-component cache.
+use mtv_plugin_runtime::atomic;
 
 pub use atomic::{write_atomically, write_private};
 pub use error::ReportError;
 pub use merge::merge;
 pub use read::{Inventory, summarize, validate_junit};
-pub use record::{CaseRecord, Counts, Fault, Outcome, SuiteInfo};
+pub use record::{CaseRecord, Counts, Fault, Outcome, SuiteInfo, iso8601};
 pub use writer::{write_junit, write_junit_file};

@@ -146,7 +146,7 @@ impl SuiteInfo {
 }
 
 /// RFC 3339 in UTC with milliseconds, e.g. `2026-08-01T12:34:56.789Z`.
-fn iso8601(time: SystemTime) -> String {
+pub fn iso8601(time: SystemTime) -> String {
     let timestamp = jiff::Timestamp::try_from(time).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     format!("{timestamp:.3}")
 }

@@ -15,7 +15,9 @@ use super::resources::{RESOURCES_FILE, write_resources};
 use super::settings::{ClusterMode, RunSettings};
 use super::stop::Stop;
 use super::unit::{TestUnit, UnitContext, skip_unit};
-use crate::migration::{Cluster, ClusterLogin, Ledger, Leftover, client_for_url, client_from_kubeconfig, client_from_login};
+use crate::migration::{
+    Cluster, ClusterLogin, Ledger, Leftover, check_mtv_installed, client_for_url, client_from_kubeconfig, client_from_login,
+};
 use crate::report::Counts;
 
 /// What the run needs besides the units.
@@ -71,6 +73,7 @@ pub async fn execute(units: Vec<TestUnit>, run: Execution<'_>, reporting: Report
         Some(connected) => connected?,
         None => return Ok(report_unstarted(units, "connecting to the cluster", run.deselected, reporting).await),
     };
+    check_mtv_installed(&client).await?;
     let ledger = Ledger::default();
     let events = reporting.events().clone();
     let steps = units.iter().map(|u| u.test.spec.steps().len()).sum();
@@ -89,6 +92,7 @@ pub async fn execute(units: Vec<TestUnit>, run: Execution<'_>, reporting: Report
         cluster: Cluster::new(client, ledger.clone()),
         timeouts: run.settings.timeouts,
         skip_teardown: run.skip_teardown,
+        xfail_strict: run.settings.xfail_strict,
         data_collector: run.collect_data.then(|| Arc::clone(&output)),
         stop: run.stop.clone(),
         events,

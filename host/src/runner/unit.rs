@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 
 use super::event::{EventKind, StepRecord, TestRecord, TestStatus};
 use super::gate::GateDecision;
-use super::outcome::{StepEnd, fault, step_outcome, test_status};
+use super::outcome::{Judging, StepEnd, fault, step_outcome, test_status};
 use super::output_dir::OutputDir;
 use super::reporting::Events;
 use super::stop::Stop;
 use crate::migration::{
-    Blueprint, Cluster, Journal, Lifecycle, PlanResult, Timeouts, check_expected_failure, check_migrated_vms, directory_for,
-    dump_namespace, failed_steps, name_of, teardown,
+    Blueprint, Checked, Cluster, Journal, Lifecycle, PlanResult, Timeouts, check_expected_failure, check_migrated_vms, directory_for,
+    dump_namespace, failed_steps, name_of, plan_vms, teardown,
 };
 use crate::plan::{CollectedTest, MigrationResult, StepName, steps_after_failure};
 use crate::report::{Counts, Fault, Outcome};
@@ -46,6 +46,8 @@ pub struct UnitContext {
     pub cluster: Cluster,
     pub timeouts: Timeouts,
     pub skip_teardown: bool,
+    /// `[run] xfail_strict`: a gated test that passes fails the run.
+    pub xfail_strict: bool,
     /// `--data-collector-path`, where failed tests' objects are dumped;
     /// `None` with `--skip-data-collector`.
     pub data_collector: Option<Arc<OutputDir>>,
@@ -63,14 +65,31 @@ fn report_step(
     duration: Duration,
     log: Vec<String>,
 ) {
+    report_step_with(events, unit, reported, step, outcome, duration, log, Vec::new());
+}
+
+/// [`report_step`], with facts the step recorded (pipelines, checks).
+#[allow(clippy::too_many_arguments)]
+fn report_step_with(
+    events: &Events,
+    unit: &TestUnit,
+    reported: &mut Reported,
+    step: StepName,
+    outcome: Outcome,
+    duration: Duration,
+    log: Vec<String>,
+    facts: Vec<(String, String)>,
+) {
     reported.cases.record(&outcome, duration);
+    let mut properties = unit.gate_properties.clone();
+    properties.extend(facts);
     events.send(EventKind::StepFinished(StepRecord {
         test: unit.test.id.clone(),
         step: step.as_str().to_owned(),
         outcome: outcome.clone(),
         duration,
         log,
-        properties: unit.gate_properties.clone(),
+        properties,
     }));
     reported.outcomes.push(outcome);
 }
@@ -165,14 +184,17 @@ pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
                 first_problem.get_or_insert_with(|| format!("{step}: {}", f.message));
             }
         }
-        let outcome = step_outcome(&end, &unit.gate);
-        report_step(&ctx.events, unit, &mut reported, step, outcome, step_started.elapsed(), journal.take());
+        let judging = Judging { gate: &unit.gate, last_step: index + 1 == steps.len(), xfail_strict: ctx.xfail_strict };
+        let outcome = step_outcome(&end, judging);
+        let facts = journal.take_facts();
+        report_step_with(&ctx.events, unit, &mut reported, step, outcome, step_started.elapsed(), journal.take(), facts);
     }
     let status = reported.status(interrupted);
     let message = match &unit.gate {
         GateDecision::XFail(reason) if status == TestStatus::XFailed => Some(reason.clone()),
-        // A step passed that the gate expected to fail: the expectation is stale.
-        GateDecision::XFail(reason) if status == TestStatus::XPassed => Some(format!("XPASS(strict): {reason}")),
+        // Every step passed though the gate expected a failure: the expectation is stale.
+        GateDecision::XFail(reason) if status == TestStatus::XPassed => Some(format!("XPASS: {reason}")),
+        GateDecision::XFail(reason) if first_problem.is_none() && status == TestStatus::Failed => Some(format!("XPASS(strict): {reason}")),
         _ => first_problem,
     };
     let collected = match &ctx.data_collector {
@@ -204,7 +226,8 @@ fn broken_unit(ctx: &UnitContext, unit: &TestUnit, problem: &str) -> TestRecord 
     let mut reported = Reported::default();
     for (index, &step) in steps.iter().enumerate() {
         let outcome = if index == 0 {
-            step_outcome(&StepEnd::Errored(fault("SetupError", problem)), &unit.gate)
+            let judging = Judging { gate: &unit.gate, last_step: false, xfail_strict: false };
+            step_outcome(&StepEnd::Errored(fault("SetupError", problem)), judging)
         } else {
             Outcome::XFailed { reason: format!("previous step failed ({})", steps[0]) }
         };
@@ -246,6 +269,7 @@ async fn run_step(
                 Err(message) => return failed("MigrationNotFinished", message),
             };
             let plan_name = name_of(&plan).to_owned();
+            record_pipelines(&plan, journal);
             *finished_plan = Some(plan);
             let errors = finished_plan.as_ref().map(failed_steps).unwrap_or_default();
             let described: Vec<String> = errors.iter().map(|(vm, step, reasons)| format!("VM {vm} failed at {step}: {reasons}")).collect();
@@ -270,12 +294,17 @@ async fn run_step(
             let Some(plan) = finished_plan.as_ref() else {
                 return StepEnd::Errored(fault("NoMigration", "no finished Plan to check"));
             };
+            let mut checked = Checked::default();
             let problems = match spec.expected_migration_result {
                 MigrationResult::Succeeded => {
-                    check_migrated_vms(lifecycle.cluster, lifecycle.blueprint().namespace_name(), plan, spec, lifecycle.source_vms()).await
+                    let namespace = lifecycle.blueprint().namespace_name();
+                    check_migrated_vms(lifecycle.cluster, namespace, plan, spec, lifecycle.source_vms(), &mut checked).await
                 }
-                MigrationResult::Failed => check_expected_failure(plan, spec),
+                MigrationResult::Failed => check_expected_failure(plan, spec, &mut checked),
             };
+            for record in checked.into_records() {
+                journal.fact("check", record.to_string());
+            }
             for problem in &problems {
                 journal.note(format!("check failed: {problem}"));
             }
@@ -289,5 +318,20 @@ async fn run_step(
                 }),
             }
         }
+    }
+}
+
+/// Each VM's Forklift pipeline from the finished Plan, one `pipeline`
+/// property per VM: what the HTML report draws as the VM's timeline.
+fn record_pipelines(plan: &Value, journal: &mut Journal) {
+    for vm in plan_vms(plan) {
+        let fact = serde_json::json!({
+            "vm": vm["name"].as_str().or(vm["id"].as_str()).unwrap_or_default(),
+            "phase": vm["phase"],
+            "started": vm["started"],
+            "completed": vm["completed"],
+            "pipeline": vm["pipeline"],
+        });
+        journal.fact("pipeline", fact.to_string());
     }
 }

@@ -1,6 +1,6 @@
 //! `mtv-host plugins new`: a plugin crate for one of the three worlds that
-//! builds with one command and ships a passing test on the host's harness
-//! (`plugins::testing`).
+//! builds with one command and ships a passing test on the plugin runtime's
+//! harness (`mtv_plugin_runtime::testing`).
 
 mod names;
 mod templates;
@@ -40,25 +40,27 @@ impl Kind {
     }
 }
 
-/// Where the new crate finds the SDK and the host library (its test harness).
+/// Where the new crate finds the SDK and the plugin runtime (its test
+/// harness, `mtv-plugin-runtime`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DependencyPaths {
     pub sdk: PathBuf,
-    pub host: PathBuf,
+    pub runtime: PathBuf,
 }
 
 impl DependencyPaths {
-    /// `guest-sdk/` and `host/` of the repository this binary was built from.
+    /// `guest-sdk/` and `plugin-runtime/` of the repository this binary was
+    /// built from.
     pub fn of_this_repository() -> Self {
-        let host = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let sdk = host.parent().map(|root| root.join("guest-sdk")).unwrap_or_else(|| host.join("../guest-sdk"));
-        DependencyPaths { sdk, host }
+        let host = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = host.parent().unwrap_or(host);
+        DependencyPaths { sdk: root.join("guest-sdk"), runtime: root.join("plugin-runtime") }
     }
 
-    /// The lock file of the host's workspace, if there is one: the new crate
-    /// starts from the dependency versions the host was tested with.
-    fn host_lock_file(&self) -> Option<PathBuf> {
-        self.host.parent().map(|root| root.join("Cargo.lock")).filter(|lock| lock.is_file())
+    /// The lock file of the runtime's workspace, if there is one: the new
+    /// crate starts from the dependency versions the runtime was tested with.
+    fn workspace_lock_file(&self) -> Option<PathBuf> {
+        self.runtime.parent().map(|root| root.join("Cargo.lock")).filter(|lock| lock.is_file())
     }
 }
 
@@ -96,7 +98,7 @@ pub fn create(request: &NewPlugin) -> Result<Created, ScaffoldError> {
         return Err(ScaffoldError::NotEmpty { dir: dir.clone() });
     }
     let mut files = templates::render(request.kind, &request.name, &request.paths, CONTRACT_VERSION);
-    if let Some(lock) = request.paths.host_lock_file()
+    if let Some(lock) = request.paths.workspace_lock_file()
         && let Ok(text) = std::fs::read_to_string(&lock)
     {
         files.push(("Cargo.lock".into(), text));

@@ -56,7 +56,7 @@ pub(super) fn render(kind: Kind, name: &PluginName, paths: &DependencyPaths, con
         ("KEY_PREFIX", name.snake().to_ascii_uppercase()),
         ("contract_version", contract_version.to_string()),
         ("sdk_path", toml_string(&paths.sdk)),
-        ("host_path", toml_string(&paths.host)),
+        ("runtime_path", toml_string(&paths.runtime)),
         ("run_section", run_section.to_string()),
         ("build_profiles", build_profiles().to_string()),
         ("kind_section", fill(section, &[("product", name.product())])),

@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use super::env::Env;
 use super::redactor::redactor;
 use super::value::SecretValue;
+use mtv_plugin_runtime::normalize_origin;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
@@ -171,19 +172,6 @@ impl SecretProvider for EnvSecrets {
     fn describe(&self) -> Vec<SecretOrigin> {
         Vec::new()
     }
-}
-
-/// `https://Issues.Example.com:443/x` → `https://issues.example.com`, the
-/// form origins are compared in; `None` for text without one.
-pub fn origin_of(url: &str) -> Option<String> {
-    let origin = url::Url::parse(url).ok()?.origin();
-    origin.is_tuple().then(|| origin.ascii_serialization())
-}
-
-/// [`origin_of`]; text that is not a URL is compared as given, without a
-/// trailing slash.
-pub(crate) fn normalize_origin(origin: &str) -> String {
-    origin_of(origin).unwrap_or_else(|| origin.trim_end_matches('/').to_owned())
 }
 
 /// `secrets explain` output: one row per secret with whether it is set and

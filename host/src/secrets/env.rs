@@ -32,6 +32,11 @@ impl Env {
         self.vars.get(name).map(String::as_str)
     }
 
+    /// Every variable name, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.vars.keys().map(String::as_str)
+    }
+
     /// The value of `name` unless it is unset or empty. An empty variable
     /// (`FOO=` in a CI template) means "not given" for every override rule.
     pub fn non_empty(&self, name: &str) -> Option<&str> {

@@ -29,23 +29,36 @@
 //! file paths as parameters, so every rule is testable without touching the
 //! process.
 
-mod audit;
+// The value type, the redactor and the audit log belong to the plugin
+// runtime crate, which uses them and must not depend on the host; they are
+// re-exported here unchanged. (`redactor` is both the module and the
+// process-wide instance.)
+pub use mtv_plugin_runtime::secrets::redactor;
+use mtv_plugin_runtime::secrets::{audit, value};
+
 mod broker;
 mod dotenv;
 mod env;
-mod redactor;
+mod limits;
+mod plugin_source;
 mod secrets_dir;
 mod source;
-mod value;
+mod suggest;
+mod url_credentials;
 
 pub use audit::{AUDIT_FILE_NAME, AuditEntry, AuditError, AuditEvent, AuditKind, AuditLog};
-pub(crate) use broker::normalize_origin;
-pub use broker::{Claim, SecretBroker, SecretError, SecretOrigin, SecretProvider, Unresolved, explain_table, origin_of};
+pub use broker::{Claim, SecretBroker, SecretError, SecretOrigin, SecretProvider, Unresolved, explain_table};
 pub use dotenv::{DOTENV_FILE, DotenvError, load_dotenv};
 pub use env::Env;
-pub use redactor::{MIN_SECRET_LEN, REDACTED, Redactor, install_panic_hook, redactor};
+pub use limits::{
+    BoundedReadError, MAX_JIRA_CFG_BYTES, MAX_PROVIDERS_JSON_BYTES, MAX_SECRET_BYTES, MAX_SETTING_FILE_BYTES, read_text, size_text,
+};
+pub use mtv_plugin_runtime::{normalize_origin, origin_of};
+pub use redactor::{MIN_SECRET_LEN, REDACTED, Redactor, install_panic_hook};
 pub use secrets_dir::{SECRETS_DIR_PROVIDERS_JSON, SecretsDirError, SecretsDirSettings, SettingValue, load_secrets_dir};
 pub use source::Source;
+pub use suggest::did_you_mean;
+pub use url_credentials::{register_url_credentials, userinfo};
 pub use value::{SecretValue, is_sensitive_name};
 
 // The integrations' secret sources, re-exported so that code reading

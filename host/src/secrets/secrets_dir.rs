@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::limits::{BoundedReadError, MAX_SECRET_BYTES, MAX_SETTING_FILE_BYTES, read_text, size_text};
 use super::source::Source;
 use super::value::{SecretValue, is_sensitive_name};
 
@@ -29,6 +30,12 @@ pub enum SecretsDirError {
     Unreadable { path: PathBuf, source: io::Error },
     #[error("{}: {problem}", .path.display())]
     BadFile { path: PathBuf, problem: String },
+    #[error(
+        "--secrets-dir {} is not a directory; pass the directory where the Secret is mounted (each key a file), \
+         or give a providers file with --providers-json",
+        .path.display()
+    )]
+    NotADirectory { path: PathBuf },
 }
 
 #[derive(Clone, Debug)]
@@ -87,6 +94,9 @@ impl SecretsDirSettings {
 
 pub fn load_secrets_dir(dir: &Path) -> Result<SecretsDirSettings, SecretsDirError> {
     let unreadable = |source| SecretsDirError::Unreadable { path: dir.to_path_buf(), source };
+    if std::fs::metadata(dir).is_ok_and(|meta| !meta.is_dir()) {
+        return Err(SecretsDirError::NotADirectory { path: dir.to_path_buf() });
+    }
     let mut loaded = SecretsDirSettings { dir: dir.to_path_buf(), ..SecretsDirSettings::default() };
     for entry in std::fs::read_dir(dir).map_err(unreadable)? {
         let entry = entry.map_err(unreadable)?;
@@ -106,14 +116,28 @@ pub fn load_secrets_dir(dir: &Path) -> Result<SecretsDirSettings, SecretsDirErro
             loaded.providers_json = Some(path);
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|error| SecretsDirError::BadFile {
+        let text = read_text(&path, MAX_SETTING_FILE_BYTES).map_err(|error| SecretsDirError::BadFile {
             path: path.clone(),
-            problem: match error.kind() {
-                io::ErrorKind::InvalidData => "not UTF-8 text; settings must be text".to_owned(),
-                _ => format!("cannot read it: {error}"),
+            problem: match error {
+                BoundedReadError::Io(error) if error.kind() == io::ErrorKind::InvalidData => {
+                    "not UTF-8 text; settings must be text".to_owned()
+                }
+                BoundedReadError::Io(error) => format!("cannot read it: {error}"),
+                BoundedReadError::TooLarge => {
+                    format!("larger than {}, the most a Kubernetes Secret holds", size_text(MAX_SETTING_FILE_BYTES))
+                }
             },
         })?;
         let text = text.trim_end_matches(['\n', '\r']).to_owned();
+        if is_sensitive_name(&name) && text.len() > MAX_SECRET_BYTES {
+            return Err(SecretsDirError::BadFile {
+                path,
+                problem: format!(
+                    "longer than {}; a password or token that long is not one: check the value",
+                    size_text(MAX_SECRET_BYTES as u64)
+                ),
+            });
+        }
         let value = if is_sensitive_name(&name) { SettingValue::Secret(SecretValue::new(text)) } else { SettingValue::Plain(text) };
         loaded.settings.insert(name, value);
     }

@@ -97,6 +97,10 @@ pub struct Scenario {
     pub slow_answers: Duration,
     /// Added before every answer, faults included (network latency).
     pub latency: Duration,
+    /// `/search` answers 500, as when one JQL query trips a JIRA bug.
+    pub search_fails: bool,
+    /// Issues whose own endpoint answers 500.
+    pub broken_issues: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -181,6 +185,63 @@ impl JiraServer {
         self.shared.counts.lock().unwrap().values().sum()
     }
 
+    /// An `https://127.0.0.1:…` address serving this server over TLS, with
+    /// the certificate of `tests/tls/` (signed by its test CA, `ca.pem`).
+    /// Each connection carries one request.
+    pub fn tls_front(&self) -> String {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use std::io::{BufRead, BufReader, Read, Write};
+        // Self-contained: benches include this file on its own.
+        let tls_file = |name: &str| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tls").join(name);
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(tls_file("server.pem")).unwrap().collect::<Result<_, _>>().unwrap();
+        let key = PrivateKeyDer::from_pem_file(tls_file("server.key")).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        let config = Arc::new(config);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let front = format!("https://{}", listener.local_addr().unwrap());
+        let backend = self.url.trim_start_matches("http://").to_string();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                let (config, backend) = (config.clone(), backend.clone());
+                std::thread::spawn(move || {
+                    let Ok(connection) = rustls::ServerConnection::new(config) else { return };
+                    let mut tls = rustls::StreamOwned::new(connection, stream);
+                    let mut head = String::new();
+                    let mut reader = BufReader::new(&mut tls);
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                            break;
+                        }
+                        head.push_str(&line);
+                    }
+                    if head.is_empty() {
+                        return; // the client gave up, e.g. on an untrusted certificate
+                    }
+                    let Ok(mut plain) = std::net::TcpStream::connect(&backend) else { return };
+                    let head: String =
+                        head.lines().filter(|l| !l.to_ascii_lowercase().starts_with("connection:")).map(|l| format!("{l}\r\n")).collect();
+                    let _ = plain.write_all(format!("{head}connection: close\r\n\r\n").as_bytes());
+                    let mut answer = Vec::new();
+                    let _ = plain.read_to_end(&mut answer);
+                    let _ = tls.write_all(&answer);
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                });
+            }
+        });
+        front
+    }
+
     /// The `Authorization` header of every request, in arrival order.
     pub fn authorizations(&self) -> Vec<Option<String>> {
         self.shared.authorizations.lock().unwrap().clone()
@@ -236,6 +297,9 @@ async fn issue(
     if let Err(refused) = admit(&shared, Endpoint::Issue, &headers).await {
         return refused;
     }
+    if shared.scenario.broken_issues.contains(&key) {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
+    }
     match shared.issues.get(&key) {
         Some(issue) => axum::Json(issue.json(query.get("fields").map(String::as_str))).into_response(),
         None => error(StatusCode::NOT_FOUND, "Issue Does Not Exist"),
@@ -255,6 +319,9 @@ async fn search(State(shared): State<Arc<Shared>>, Query(query): Query<BTreeMap<
     }
     if shared.scenario.search_disabled {
         return error(StatusCode::FORBIDDEN, "Search is disabled on this instance");
+    }
+    if shared.scenario.search_fails {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
     }
     let Some(keys) = query.get("jql").and_then(|jql| keys_in(jql)) else {
         return error(StatusCode::BAD_REQUEST, "Error in the JQL Query: this double understands only `key in (...)`");

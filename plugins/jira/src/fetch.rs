@@ -1,7 +1,7 @@
 //! Asking JIRA, through the host: distinct keys in batches with one JQL
-//! search each, per-issue requests where search is not allowed, retries on
-//! rate limits. The host attaches the credentials; this module never sees
-//! them.
+//! search each, per-issue requests where search is not allowed or a search
+//! failed, retries on rate limits as urllib3 makes them. The host attaches
+//! the credentials; this module never sees them.
 
 use crate::issue::{FIELDS, Issue, RawIssue, SearchPage};
 use crate::settings::Settings;
@@ -29,8 +29,12 @@ const QUOTED_CHARS: usize = 80;
 
 /// Why a request gave no usable answer.
 enum Failure {
-    /// JIRA is unreachable or unusable; `error_strategy` decides.
+    /// JIRA is unreachable or unusable; `error_strategy` decides for every
+    /// key not yet known.
     Unavailable(String),
+    /// JIRA answered this one request with an unexpected status (a 500 for
+    /// one issue): only the keys it asked about are affected.
+    Answer(String),
     /// The host refused the request (origin not granted, bad URL): a
     /// configuration error that stops the run.
     Refused(String),
@@ -76,6 +80,9 @@ impl Client<'_> {
                     log::info("JIRA does not allow search here; asking for each issue instead");
                     self.search_allowed = false;
                 }
+                // As pytest-jira fails per issue, a failed search is
+                // retried issue by issue before anything is given up.
+                Err(Failure::Answer(why)) => log::warn(&format!("{why}; asking for each of its {} issues instead", keys.len())),
                 Err(Failure::Unavailable(why)) => self.down = Some(why),
                 Err(Failure::Refused(why)) => return Err(why),
             }
@@ -89,7 +96,7 @@ impl Client<'_> {
         if let Some(why) = &self.down {
             return Err(Failure::Unavailable(why.clone()));
         }
-        let jql = format!("key in ({})", keys.join(","));
+        let jql = format!("key in ({})", keys.iter().map(|key| quoted(key)).collect::<Vec<_>>().join(","));
         let mut found = BTreeMap::new();
         let mut start = 0;
         loop {
@@ -135,15 +142,17 @@ impl Client<'_> {
                 self.down = Some(why.clone());
                 Ok(Lookup::Unavailable(why))
             }
+            Err(Failure::Answer(why)) => Ok(Lookup::Unavailable(why)),
             Err(Failure::Refused(why)) => Err(why),
         }
     }
 
-    /// A GET with retries on rate limits, overload and dropped connections.
+    /// A GET with retries on rate limits, overload and dropped connections:
+    /// `connection_retry_total` retries after the first request, as urllib3.
     /// Timeouts are not retried: a JIRA that does not answer in time is down.
     fn get(&mut self, url: &str) -> Result<Response, Failure> {
         let retry = self.settings.retry;
-        let mut tries = 0;
+        let mut tries: u32 = 0;
         loop {
             tries += 1;
             self.requests += 1;
@@ -157,24 +166,32 @@ impl Client<'_> {
                 Err(http::Error::Timeout) => return Err(Failure::Unavailable(format!("{} did not answer in time", self.settings.url))),
                 Err(http::Error::Denied(why) | http::Error::Invalid(why)) => return Err(Failure::Refused(why)),
             };
-            if tries >= retry.tries {
+            if tries > retry.retries {
                 let times = if tries == 1 { "1 try".to_string() } else { format!("{tries} tries") };
                 return Err(Failure::Unavailable(format!("{why} (gave up after {times})")));
             }
             let wait = retry.wait(tries, retry_after);
-            log::warn(&format!("{why}; trying again in {:.1} s ({tries} of {} tries made)", wait.as_secs_f64(), retry.tries));
+            log::warn(&format!("{why}; retry {tries} of {} in {:.1} s", retry.retries, wait.as_secs_f64()));
             std::thread::sleep(wait);
         }
     }
 }
 
 /// Why an answer that is neither data nor "not found" cannot be used.
+/// Rejected credentials and login pages make JIRA unusable for every key;
+/// any other status concerns this request only.
 fn unusable(response: &Response, path: &str) -> Failure {
-    Failure::Unavailable(match response.status {
-        401 | 403 => "JIRA rejected the credentials: check token in jira.cfg or PYTEST_JIRA_TOKEN".to_string(),
-        _ if looks_like_html(response) => html_message(response),
-        status => format!("JIRA answered {} for {path}", status_text(status)),
-    })
+    match response.status {
+        401 | 403 => Failure::Unavailable("JIRA rejected the credentials: check token in jira.cfg or PYTEST_JIRA_TOKEN".to_string()),
+        _ if looks_like_html(response) => Failure::Unavailable(html_message(response)),
+        status => Failure::Answer(format!("JIRA answered {} for {path}", status_text(status))),
+    }
+}
+
+/// A key as a JQL string: `issue_regex` may accept characters JQL reads
+/// as syntax.
+fn quoted(key: &str) -> String {
+    format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 fn json<T: serde::de::DeserializeOwned>(response: &Response) -> Result<T, Failure> {
@@ -248,6 +265,12 @@ mod tests {
     #[test]
     fn jql_is_percent_encoded() {
         assert_eq!(encode("key in (A-1,B-2)"), "key%20in%20%28A-1%2CB-2%29");
+    }
+
+    #[test]
+    fn jql_keys_are_quoted_strings() {
+        assert_eq!(quoted("MTV-1"), "\"MTV-1\"");
+        assert_eq!(quoted(r#"A-1",x\"#), r#""A-1\",x\\""#);
     }
 
     #[test]

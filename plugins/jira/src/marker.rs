@@ -22,14 +22,20 @@ pub struct Gating {
 pub fn gating(test: &TestItem, settings: &Settings) -> Result<Option<Gating>, String> {
     let fail = |why: String| format!("test '{}': {why}", test.name);
     let mut keys: Vec<String> = Vec::new();
-    let mut run = None;
+    let mut active = false;
+    let mut run = settings.run_test_case;
     for marker in test.markers.iter().filter(|m| m.name == JIRA) {
-        if !flag(marker, "skipif").map_err(fail)?.unwrap_or(true) {
-            continue;
-        }
         if let Some((name, _)) = marker.kwargs.iter().find(|(name, _)| name != "run" && name != "skipif") {
             return Err(fail(format!("jira marker has an unknown argument `{name}` (expected `run` or `skipif`)")));
         }
+        // pytest-jira takes `run` from the nearest (last) marker, even one
+        // that `skipif = false` leaves out; an absent `run` there means the
+        // global default, whatever earlier markers said.
+        run = flag(marker, "run").map_err(fail)?.unwrap_or(settings.run_test_case);
+        if !flag(marker, "skipif").map_err(fail)?.unwrap_or(true) {
+            continue;
+        }
+        active = true;
         if marker.args.iter().all(|key| key.trim().is_empty()) {
             return Err(fail("a jira marker needs at least one issue key, e.g. jira(\"MTV-123\")".into()));
         }
@@ -44,11 +50,8 @@ pub fn gating(test: &TestItem, settings: &Settings) -> Result<Option<Gating>, St
                 keys.push(key.to_string());
             }
         }
-        // The nearest marker is the last one; an absent `run` there means
-        // the global default, whatever earlier markers said.
-        run = Some(flag(marker, "run").map_err(fail)?.unwrap_or(settings.run_test_case));
     }
-    Ok(run.map(|run| Gating { keys, run }))
+    Ok(active.then_some(Gating { keys, run }))
 }
 
 fn flag(marker: &Marker, name: &str) -> Result<Option<bool>, String> {

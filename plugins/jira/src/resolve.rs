@@ -38,8 +38,9 @@ pub fn assess(key: &str, lookup: &Lookup, settings: &Settings) -> Result<Assessm
             (issue.status.clone(), state)
         }
         Lookup::NotFound => match settings.marker_strategy {
-            MarkerStrategy::Open | MarkerStrategy::Warn => (NOT_FOUND.to_string(), State::Unresolved),
-            MarkerStrategy::Ignore => (NOT_FOUND.to_string(), State::Resolved),
+            MarkerStrategy::Open => (NOT_FOUND.to_string(), State::Unresolved),
+            // pytest-jira warns and runs the test.
+            MarkerStrategy::Warn | MarkerStrategy::Ignore => (NOT_FOUND.to_string(), State::Resolved),
             MarkerStrategy::Strict => {
                 return Err(format!("JIRA issue {key} does not exist or is not visible to this account (marker_strategy = strict)"));
             }
@@ -53,17 +54,18 @@ pub fn assess(key: &str, lookup: &Lookup, settings: &Settings) -> Result<Assessm
     Ok(Assessment { status, state })
 }
 
-/// pytest-jira's rule: a closed issue is resolved unless its resolution is
-/// not an accepted one or the product version is still affected and not
-/// fixed; an open issue counts as resolved when it affects neither the
-/// product version nor any configured component (an issue listing no
-/// versions or no components affects all).
+/// pytest-jira's rule: an issue with a resolved status and (when
+/// `resolved_resolutions` is set) an accepted resolution is resolved unless
+/// the product version is still affected and not fixed; any other issue —
+/// open, or closed without an accepted resolution — counts as resolved when
+/// it affects neither the product version nor any configured component (an
+/// issue listing no versions or no components affects all).
 fn is_resolved(issue: &Issue, settings: &Settings) -> bool {
-    if settings.resolved_statuses.contains(&issue.status.to_lowercase()) {
-        let accepted = settings.resolved_resolutions.is_empty()
-            || issue.resolution.as_ref().is_some_and(|r| settings.resolved_resolutions.contains(&r.to_lowercase()));
-        let still_affected = settings.version.as_ref().is_some_and(|v| issue.versions.contains(v) && !issue.fix_versions.contains(v));
-        accepted && !still_affected
+    let closed = settings.resolved_statuses.contains(&issue.status.to_lowercase());
+    let accepted = settings.resolved_resolutions.is_empty()
+        || issue.resolution.as_ref().is_some_and(|r| settings.resolved_resolutions.contains(&r.to_lowercase()));
+    if closed && accepted {
+        !settings.version.as_ref().is_some_and(|v| issue.versions.contains(v) && !issue.fix_versions.contains(v))
     } else {
         let affects_version = match &settings.version {
             Some(version) if !issue.versions.is_empty() => issue.versions.contains(version),
@@ -106,6 +108,15 @@ mod tests {
         assert!(is_resolved(&Issue { fix_versions: vec!["2.10".into()], ..closed }, &s));
         assert!(is_resolved(&Issue { versions: vec!["2.9".into()], ..issue("Open") }, &s), "open, other version");
         assert!(!is_resolved(&issue("Open"), &s), "open, no versions listed: affects all");
+    }
+
+    #[test]
+    fn a_closed_issue_without_an_accepted_resolution_is_judged_like_an_open_one() {
+        let s = settings(&[("resolved_resolutions", "done"), ("components", "storage")]);
+        let wont_do = Issue { resolution: Some("Won't Do".into()), ..issue("Closed") };
+        assert!(!is_resolved(&Issue { components: vec!["storage".into()], ..wont_do.clone() }, &s));
+        assert!(is_resolved(&Issue { components: vec!["ui".into()], ..wont_do }, &s), "affects no configured component");
+        assert!(is_resolved(&Issue { components: vec!["ui".into()], ..issue("Closed") }, &s), "no resolution at all");
     }
 
     #[test]

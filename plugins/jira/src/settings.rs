@@ -29,12 +29,15 @@ pub enum ErrorStrategy {
     Ignore,
 }
 
-/// Retries on 413/429/503 and dropped connections.
+/// Retries on 413/429/503 and dropped connections, as urllib3's `Retry`
+/// that pytest-jira configures.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Retry {
-    /// Requests made at most for one answer (at least 1).
-    pub tries: u32,
-    /// urllib3-style: wait `factor * 2^(n-1)` seconds before the n-th retry.
+    /// Retries after the first request (`connection_retry_total`): one
+    /// answer costs at most `retries + 1` requests.
+    pub retries: u32,
+    /// urllib3: no wait before the first retry, `factor * 2^(n-1)` seconds
+    /// before retry n from the second on.
     pub backoff_factor: f64,
 }
 
@@ -46,6 +49,9 @@ impl Retry {
     /// when it sent one, else the backoff; capped either way.
     pub fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
         let backoff = || {
+            if retry <= 1 {
+                return Duration::ZERO;
+            }
             let seconds = self.backoff_factor * 2f64.powi(i32::try_from(retry.saturating_sub(1)).unwrap_or(i32::MAX));
             Duration::try_from_secs_f64(seconds).unwrap_or(MAX_BACKOFF)
         };
@@ -62,13 +68,15 @@ pub struct Settings {
     /// Lower-cased resolutions a resolved issue must have; empty: any.
     pub resolved_resolutions: BTreeSet<String>,
     pub version: Option<String>,
+    /// Trimmed unless `trim_components = false` (pytest-jira's untrimmed split).
     pub components: BTreeSet<String>,
     pub marker_strategy: MarkerStrategy,
     /// `run` for markers that do not set it.
     pub run_test_case: bool,
     /// The issue pattern, anchored at both ends.
     pub issue_regex: Regex,
-    /// The pattern as written, for messages.
+    /// The pattern as written, for messages. Like pytest-jira's `re.match`,
+    /// it is anchored at the start of a key only.
     pub issue_pattern: String,
     pub error_strategy: ErrorStrategy,
     pub retry: Retry,
@@ -79,9 +87,11 @@ pub struct Settings {
 
 const DEFAULT_ISSUE_PATTERN: &str = "[A-Z]+-[0-9]+";
 const MAX_SEARCH_BATCH: u32 = 1000;
+/// More retries than this only keeps a dead JIRA waited on.
+const MAX_RETRIES: u32 = 100;
 
 /// Keys this plugin reads.
-const KNOWN: [&str; 13] = [
+const KNOWN: [&str; 14] = [
     "url",
     "resolved_statuses",
     "resolved_resolutions",
@@ -95,6 +105,7 @@ const KNOWN: [&str; 13] = [
     "connection_retry_backoff_factor",
     "force_run",
     "search_batch_size",
+    "trim_components",
 ];
 
 /// pytest-jira keys that are accepted without a warning: the host acts on
@@ -124,11 +135,12 @@ impl Settings {
             &[("strict", ErrorStrategy::Strict), ("skip", ErrorStrategy::Skip), ("ignore", ErrorStrategy::Ignore)],
         );
         let run_test_case = table.boolean("run_test_case", true);
-        let tries = table.number("connection_retry_total", 5, 0..=u32::MAX);
+        let retries = table.number("connection_retry_total", 5, 0..=MAX_RETRIES);
+        let trim_components = table.boolean("trim_components", true);
         let backoff_factor = table.backoff_factor(0.2);
         let search_batch_size = table.number("search_batch_size", 100, 1..=MAX_SEARCH_BATCH);
         let issue_pattern = table.text("issue_regex").unwrap_or(DEFAULT_ISSUE_PATTERN).to_string();
-        let issue_regex = Regex::new(&format!("^(?:{issue_pattern})$"))
+        let issue_regex = Regex::new(&format!("^(?:{issue_pattern})"))
             .map_err(|e| format!("jira setting `issue_regex` = '{issue_pattern}' is not a valid pattern: {e}"));
 
         let warnings = entries
@@ -137,16 +149,27 @@ impl Settings {
             .map(|(key, _)| format!("jira: ignoring unknown setting `{key}`"))
             .collect();
         let resolved_statuses = table.list("resolved_statuses", true);
-        match (url, marker_strategy, error_strategy, run_test_case, tries, backoff_factor, search_batch_size, issue_regex) {
+        match (
+            url,
+            marker_strategy,
+            error_strategy,
+            run_test_case,
+            retries,
+            backoff_factor,
+            search_batch_size,
+            issue_regex,
+            trim_components,
+        ) {
             (
                 Ok(url),
                 Ok(marker_strategy),
                 Ok(error_strategy),
                 Ok(run_test_case),
-                Ok(tries),
+                Ok(retries),
                 Ok(backoff_factor),
                 Ok(search_batch_size),
                 Ok(issue_regex),
+                Ok(trim_components),
             ) => {
                 let settings = Settings {
                     url,
@@ -157,28 +180,39 @@ impl Settings {
                     },
                     resolved_resolutions: table.list("resolved_resolutions", true),
                     version: table.text("version").map(str::to_string),
-                    components: table.list("components", false),
+                    components: if trim_components { table.list("components", false) } else { table.untrimmed_list("components") },
                     marker_strategy,
                     run_test_case,
                     issue_regex,
                     issue_pattern,
                     error_strategy,
-                    retry: Retry { tries: tries.max(1), backoff_factor },
+                    retry: Retry { retries, backoff_factor },
                     force_run: table.list("force_run", false),
                     search_batch_size: search_batch_size as usize,
                 };
                 Ok((settings, warnings))
             }
-            (url, marker_strategy, error_strategy, run_test_case, tries, backoff_factor, search_batch_size, issue_regex) => {
+            (
+                url,
+                marker_strategy,
+                error_strategy,
+                run_test_case,
+                retries,
+                backoff_factor,
+                search_batch_size,
+                issue_regex,
+                trim_components,
+            ) => {
                 let errors = [
                     url.err(),
                     marker_strategy.err(),
                     error_strategy.err(),
                     run_test_case.err(),
-                    tries.err(),
+                    retries.err(),
                     backoff_factor.err(),
                     search_batch_size.err(),
                     issue_regex.err(),
+                    trim_components.err(),
                 ];
                 Err(errors.into_iter().flatten().collect::<Vec<_>>().join("; "))
             }
@@ -245,6 +279,11 @@ impl Table<'_> {
             .ok_or_else(|| format!("jira setting `connection_retry_backoff_factor` = '{value}' must be a number of seconds, 0 or more"))
     }
 
+    /// pytest-jira's `set(value.split(','))`: entries keep their spaces.
+    fn untrimmed_list(&self, key: &str) -> BTreeSet<String> {
+        self.text(key).unwrap_or_default().split(',').filter(|item| !item.is_empty()).map(str::to_string).collect()
+    }
+
     /// A comma-separated list, blanks dropped.
     fn list(&self, key: &str, lowercase: bool) -> BTreeSet<String> {
         let items = self.text(key).unwrap_or_default().split(',').map(str::trim).filter(|item| !item.is_empty());
@@ -269,9 +308,10 @@ mod tests {
         assert_eq!(settings.marker_strategy, MarkerStrategy::Open);
         assert_eq!(settings.error_strategy, ErrorStrategy::Skip);
         assert!(settings.run_test_case);
-        assert_eq!(settings.retry, Retry { tries: 5, backoff_factor: 0.2 });
+        assert_eq!(settings.retry, Retry { retries: 5, backoff_factor: 0.2 });
         assert_eq!(settings.search_batch_size, 100);
-        assert!(settings.issue_regex.is_match("MTV-2846") && !settings.issue_regex.is_match("MTV-2846x"));
+        assert!(settings.issue_regex.is_match("MTV-2846") && !settings.issue_regex.is_match("mtv-2846"));
+        assert!(settings.issue_regex.is_match("MTV-2846x"), "re.match anchors at the start only");
         assert!(warnings.is_empty());
     }
 
@@ -290,9 +330,10 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_retry_after_wins_and_both_are_capped() {
-        let retry = Retry { tries: 5, backoff_factor: 0.5 };
-        assert_eq!(retry.wait(1, None), Duration::from_millis(500));
+    fn backoff_follows_urllib3_retry_after_wins_and_both_are_capped() {
+        let retry = Retry { retries: 5, backoff_factor: 0.5 };
+        assert_eq!(retry.wait(1, None), Duration::ZERO, "urllib3 retries at once the first time");
+        assert_eq!(retry.wait(2, None), Duration::from_secs(1));
         assert_eq!(retry.wait(3, None), Duration::from_secs(2));
         assert_eq!(retry.wait(40, None), MAX_BACKOFF);
         assert_eq!(retry.wait(3, Some(Duration::from_secs(7))), Duration::from_secs(7));

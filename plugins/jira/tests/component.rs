@@ -1,8 +1,8 @@
 //! The built component in the real mtv-host runtime, with a fake host that
 //! answers JIRA's REST API from canned responses.
 
-use mtv_host::plugins::Decision;
-use mtv_host::plugins::testing::{FakeHost, build_component, sample};
+use mtv_plugin_runtime::Decision;
+use mtv_plugin_runtime::testing::{FakeHost, build_component, sample};
 use std::path::PathBuf;
 
 const JIRA: &str = "https://issues.example.com";
@@ -19,7 +19,7 @@ fn component() -> PathBuf {
 fn host() -> FakeHost {
     FakeHost::new()
         .setting("url", JIRA)
-        .setting("connection_retry_total", "1")
+        .setting("connection_retry_total", "0")
         .grant_origin(JIRA)
         .credential(JIRA, "Bearer canary-jira-4e0d")
 }

@@ -1,8 +1,8 @@
 //! The built component in the real mtv-host runtime, with a fake host that
 //! answers JJI's `/analyze-failures` from canned responses.
 
-use mtv_host::plugins::Outcome;
-use mtv_host::plugins::testing::{FakeHost, TestPlugin, build_component, sample};
+use mtv_plugin_runtime::Outcome;
+use mtv_plugin_runtime::testing::{FakeHost, TestPlugin, build_component, sample};
 use std::path::PathBuf;
 
 const JJI: &str = "https://jji.example.com";
@@ -55,7 +55,7 @@ fn a_server_error_leaves_the_report_unchanged_with_the_reason() {
 #[test]
 fn a_green_run_sends_nothing() {
     let plugin = answered(200, "{}");
-    let facts = mtv_host::plugins::ReportFacts { failures: 0, ..sample::report_facts() };
+    let facts = mtv_plugin_runtime::ReportFacts { failures: 0, ..sample::report_facts() };
     let result = plugin.report(facts, sample::failing_junit()).unwrap();
     assert!(matches!(&result.outcome, Outcome::Unchanged(why) if why.contains("no failures")), "{:?}", result.outcome);
     assert!(plugin.requests().is_empty());

@@ -50,6 +50,11 @@ pub(crate) const CNI: &str = "k8s.cni.cncf.io";
 pub(crate) const CDI: &str = "cdi.kubevirt.io";
 pub(crate) const RBAC: &str = "rbac.authorization.k8s.io";
 pub(crate) const BATCH: &str = "batch";
+pub(crate) const OLM: &str = "operators.coreos.com";
+pub(crate) const OPENSHIFT_CONFIG: &str = "config.openshift.io";
+pub(crate) const ROUTE: &str = "route.openshift.io";
+/// KubeVirt's aggregated API: only the `virtualmachines/start|stop|restart` calls.
+pub(crate) const KUBEVIRT_SUBRESOURCES: &str = "subresources.kubevirt.io";
 
 const EVENT_FIELDS: &[&str] = &[
     "involvedObject.kind",
@@ -200,6 +205,61 @@ const PLAIN: &[Plain] = &[
         field_selectors: &[],
     },
     Plain {
+        group: KUBEVIRT,
+        version: "v1",
+        plural: "virtualmachineinstances",
+        singular: "virtualmachineinstance",
+        kind: "VirtualMachineInstance",
+        namespaced: true,
+        short_names: &["vmi", "vmis"],
+        status_subresource: true,
+        field_selectors: &[],
+    },
+    Plain {
+        group: OLM,
+        version: "v1alpha1",
+        plural: "subscriptions",
+        singular: "subscription",
+        kind: "Subscription",
+        namespaced: true,
+        short_names: &["sub", "subs"],
+        status_subresource: true,
+        field_selectors: &[],
+    },
+    Plain {
+        group: OLM,
+        version: "v1alpha1",
+        plural: "clusterserviceversions",
+        singular: "clusterserviceversion",
+        kind: "ClusterServiceVersion",
+        namespaced: true,
+        short_names: &["csv", "csvs"],
+        status_subresource: true,
+        field_selectors: &[],
+    },
+    Plain {
+        group: OPENSHIFT_CONFIG,
+        version: "v1",
+        plural: "clusterversions",
+        singular: "clusterversion",
+        kind: "ClusterVersion",
+        namespaced: false,
+        short_names: &[],
+        status_subresource: true,
+        field_selectors: &[],
+    },
+    Plain {
+        group: ROUTE,
+        version: "v1",
+        plural: "routes",
+        singular: "route",
+        kind: "Route",
+        namespaced: true,
+        short_names: &[],
+        status_subresource: true,
+        field_selectors: &[],
+    },
+    Plain {
         group: CNI,
         version: "v1",
         plural: "network-attachment-definitions",
@@ -273,7 +333,7 @@ pub(crate) fn get(group: &str, plural: &str) -> &'static ResourceDef {
 
 /// Group/version pairs served under `/apis`, in a stable order.
 pub(crate) fn groups() -> Vec<(&'static str, &'static str)> {
-    let mut groups: Vec<(&'static str, &'static str)> = Vec::new();
+    let mut groups: Vec<(&'static str, &'static str)> = vec![(KUBEVIRT_SUBRESOURCES, "v1")];
     for r in all().iter().filter(|r| !r.group.is_empty()) {
         if !groups.contains(&(r.group, r.version)) {
             groups.push((r.group, r.version));

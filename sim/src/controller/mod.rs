@@ -11,6 +11,7 @@ mod migration;
 mod plan;
 mod provider;
 mod target;
+mod vm_power;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use crate::store::{Change, ChangeType, Object, Store};
 use conditions::has_condition;
 pub(crate) use conditions::text;
 pub(crate) use hooks::RESULT_ANNOTATION as HOOK_RESULT_ANNOTATION;
+pub(crate) use vm_power::{PowerAction, act as power_vm};
 
 /// The resource types the controller reads and writes.
 pub(crate) struct Kinds {
@@ -92,6 +94,32 @@ fn key_of(obj: &Value) -> (String, String) {
     (text(obj, "/metadata/namespace").to_string(), text(obj, "/metadata/name").to_string())
 }
 
+/// Makes the Plan the Migration's owner (`metadata.ownerReferences`), as
+/// Forklift does, so clients find a Plan's Migrations by owner.
+fn set_owner(ctx: &Ctx, ns: &str, name: &str, plan: &Value) {
+    let plan_uid = text(plan, "/metadata/uid");
+    let owner = serde_json::json!({
+        "apiVersion": "forklift.konveyor.io/v1beta1",
+        "kind": "Plan",
+        "name": text(plan, "/metadata/name"),
+        "uid": plan_uid,
+        "blockOwnerDeletion": true,
+    });
+    let result = ctx.store.update(ctx.kinds.migrations, ns, name, |current| {
+        let mut next = current.as_ref().clone();
+        let refs = next["metadata"]["ownerReferences"].as_array().cloned().unwrap_or_default();
+        if !refs.iter().any(|r| r["uid"] == plan_uid) {
+            let mut refs = refs;
+            refs.push(owner);
+            next["metadata"]["ownerReferences"] = Value::Array(refs);
+        }
+        Ok(next)
+    });
+    if let Err(e) = result {
+        tracing::debug!(migration = name, error = %e.message, "cannot set the migration's owner");
+    }
+}
+
 /// A migration being executed.
 struct Running {
     plan: (String, String),
@@ -119,8 +147,9 @@ pub(crate) fn spawn(ctx: Arc<Ctx>) -> JoinHandle<()> {
                     if changed.is_err() {
                         break;
                     }
-                    // Unreachable URLs may have changed.
+                    // Unreachable URLs or the operator's health may have changed.
                     controller.reconcile_all(ctx.kinds.providers);
+                    crate::platform::reconcile(&ctx.store, &ctx.scenario);
                 }
                 received = feed.recv() => match received {
                     Ok(change) => controller.handle(&change),
@@ -282,6 +311,7 @@ impl Controller {
             );
             return;
         };
+        set_owner(&self.ctx, &ns, &name, &plan);
         let busy = self.running.values().any(|run| run.plan == plan_key);
         if !has_condition(&plan, "Ready") {
             migration::set_waiting(&self.ctx, &ns, &name, "PlanNotReady", "The referenced plan is not ready.");

@@ -268,11 +268,7 @@ pub(crate) fn create_vm(ctx: &Ctx, target: &TargetVm<'_>, pvcs: &[String], fault
             "runStrategy": if running { "Always" } else { "Halted" },
             "template": {"metadata": {"labels": template_labels}, "spec": pod_spec},
         },
-        "status": {
-            "created": true,
-            "ready": running,
-            "printableStatus": if running { "Running" } else { "Stopped" },
-        },
+        "status": super::vm_power::status(running),
     });
     ctx.store.create(ctx.kinds.vms, vm).map(|_| ()).map_err(|e| e.message)
 }

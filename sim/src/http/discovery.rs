@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::api::resources::{self, ResourceDef};
+use crate::api::resources::{self, KUBEVIRT_SUBRESOURCES, ResourceDef};
 
 const VERBS: [&str; 8] = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
@@ -72,8 +72,22 @@ fn resource_entries(resource: &ResourceDef) -> Vec<Value> {
     entries
 }
 
+/// KubeVirt's power calls: subresources of `virtualmachines` in a group of their own.
+fn kubevirt_subresources() -> Value {
+    let entries: Vec<Value> = ["start", "stop", "restart"]
+        .iter()
+        .map(|action| {
+            json!({"name": format!("virtualmachines/{action}"), "singularName": "", "namespaced": true, "kind": "VirtualMachine", "verbs": ["update"]})
+        })
+        .collect();
+    json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": format!("{KUBEVIRT_SUBRESOURCES}/v1"), "resources": entries})
+}
+
 /// The `APIResourceList` of one group/version (`""` for core), if served.
 pub(crate) fn resource_list(group: &str, version: &str) -> Option<Value> {
+    if (group, version) == (KUBEVIRT_SUBRESOURCES, "v1") {
+        return Some(kubevirt_subresources());
+    }
     let served: Vec<&ResourceDef> = resources::all().iter().filter(|r| r.group == group && r.version == version).collect();
     if served.is_empty() {
         return None;
@@ -92,7 +106,8 @@ fn group_version_path(group: &str, version: &str) -> String {
 /// `--validate=false`; there are no schemas in it.
 pub(crate) fn openapi_index() -> Value {
     let mut pairs: Vec<(&str, &str)> = vec![("", "v1")];
-    pairs.extend(resources::groups());
+    // Only groups with objects have schemas; KubeVirt's power calls have none.
+    pairs.extend(resources::groups().into_iter().filter(|(g, _)| *g != KUBEVIRT_SUBRESOURCES));
     let paths: serde_json::Map<String, Value> = pairs
         .into_iter()
         .map(|(g, v)| {

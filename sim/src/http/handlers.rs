@@ -112,6 +112,12 @@ pub(crate) async fn kube_api(State(app): State<Arc<App>>, request: Request) -> R
         Target::ResourceList { group, version } => {
             discovery::resource_list(&group, &version).map(|d| json_response(StatusCode::OK, &d, &[])).ok_or_else(ApiError::not_found_path)
         }
+        Target::VmPower { namespace, name, action } => {
+            if parts.method != Method::PUT {
+                return ApiError::method_not_allowed(format!("{} is not supported on this path", parts.method)).into_response();
+            }
+            crate::controller::power_vm(&app.store, &namespace, &name, action).map(|()| (StatusCode::ACCEPTED, "").into_response())
+        }
         Target::OpenApiIndex => Ok(json_response(StatusCode::OK, &discovery::openapi_index(), &[])),
         Target::OpenApiGroupVersion(path) => {
             discovery::openapi_group_version(&path).map(|d| json_response(StatusCode::OK, &d, &[])).ok_or_else(ApiError::not_found_path)

@@ -19,7 +19,7 @@ use crate::stats::Verb;
 
 /// The inventory Service's name, namespace and HTTPS port.
 pub(crate) const SERVICE: &str = "forklift-inventory";
-pub(crate) const NAMESPACE: &str = "openshift-mtv";
+pub(crate) const NAMESPACE: &str = crate::platform::MTV_NAMESPACE;
 const PORT: &str = "8443";
 const PORT_NAME: &str = "api-https";
 

@@ -5,6 +5,7 @@ mod discovery;
 mod handlers;
 pub(crate) mod inventory_api;
 pub(crate) mod oauth;
+mod route_tls;
 mod routes;
 mod sim_api;
 mod watch;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use tokio_util::sync::CancellationToken;
@@ -58,6 +60,19 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+pub(crate) use route_tls::TlsRoute;
+
+/// What the `forklift-inventory` Route serves over HTTPS: the inventory API the
+/// service proxy also reaches, at the root of its own host.
+pub(crate) fn inventory_router(app: Arc<App>) -> Router {
+    Router::new()
+        .fallback(|State(app): State<Arc<App>>, request: Request| async move {
+            let (parts, _) = request.into_parts();
+            inventory_api::serve(&app, &parts.method, parts.uri.path(), parts.uri.query(), &parts.headers).await
+        })
+        .with_state(app)
+}
+
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -67,6 +82,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/sim/v1/stats", get(sim_api::stats))
         .route("/.well-known/oauth-authorization-server", get(oauth::metadata))
         .route("/oauth/authorize", get(oauth::authorize))
+        .route("/oauth/token", axum::routing::post(oauth::token))
         .fallback(handlers::kube_api)
         .with_state(app)
 }

@@ -1,7 +1,8 @@
 //! Maps a request path onto what it addresses: a discovery document or a resource
 //! (collection, object, or object status).
 
-use crate::api::resources::{self, ResourceDef};
+use crate::api::resources::{self, KUBEVIRT_SUBRESOURCES, ResourceDef};
+use crate::controller::PowerAction;
 
 /// What a Kubernetes API path addresses.
 #[derive(Debug)]
@@ -18,6 +19,12 @@ pub(crate) enum Target {
     /// `/openapi/v3/<api/v1 | apis/group/version>`
     OpenApiGroupVersion(String),
     Resource(ResourcePath),
+    /// `/apis/subresources.kubevirt.io/v1/namespaces/<ns>/virtualmachines/<name>/<start|stop|restart>`
+    VmPower {
+        namespace: String,
+        name: String,
+        action: PowerAction,
+    },
 }
 
 /// A resource URL: `/api/v1/namespaces/ns/secrets/name/status` and friends.
@@ -46,6 +53,9 @@ pub(crate) fn parse(path: &str) -> Option<Target> {
         ["apis"] => Some(Target::GroupList),
         ["apis", group] => Some(Target::Group(group.to_string())),
         ["apis", group, version] => Some(Target::ResourceList { group: group.to_string(), version: version.to_string() }),
+        ["apis", KUBEVIRT_SUBRESOURCES, "v1", "namespaces", ns, "virtualmachines", name, action] => {
+            PowerAction::parse(action).map(|action| Target::VmPower { namespace: ns.to_string(), name: name.to_string(), action })
+        }
         ["apis", group, version, rest @ ..] => resource_path(group, version, rest).map(Target::Resource),
         _ => None,
     }
@@ -109,5 +119,8 @@ mod tests {
         assert!(parse("/apis/forklift.konveyor.io/v1/namespaces/a/plans").is_none());
         assert!(parse("/api/v1/namespaces/a/secrets/s/exec").is_none());
         assert!(matches!(parse("/apis/forklift.konveyor.io/v1beta1"), Some(Target::ResourceList { .. })));
+        let start = parse("/apis/subresources.kubevirt.io/v1/namespaces/ns1/virtualmachines/vm1/start");
+        assert!(matches!(start, Some(Target::VmPower { action: PowerAction::Start, .. })), "{start:?}");
+        assert!(parse("/apis/subresources.kubevirt.io/v1/namespaces/ns1/virtualmachines/vm1/pause").is_none());
     }
 }

@@ -4,10 +4,25 @@ use crate::cli::exit::Exit;
 use mtv_host::scaffold::{self, DependencyPaths, Kind, NewPlugin, PluginName};
 use std::path::{Path, PathBuf};
 
-pub(super) fn run(kind: Kind, name: &PluginName, dir: Option<&Path>, sdk: Option<&Path>, host: Option<&Path>) -> anyhow::Result<Exit> {
+pub(super) fn run(
+    kind: Kind,
+    name: &PluginName,
+    dir: Option<&Path>,
+    sdk: Option<&Path>,
+    runtime: Option<&Path>,
+    host: Option<&Path>,
+) -> anyhow::Result<Exit> {
+    if let Some(host) = host {
+        eprintln!(
+            "error: --host-path is replaced by --runtime-path: a plugin's tests depend on the mtv-plugin-runtime crate \
+             (plugin-runtime/ of the repository), not on mtv-host; pass --runtime-path {}",
+            host.parent().map_or_else(|| "DIR".into(), |root| root.join("plugin-runtime").display().to_string())
+        );
+        return Ok(Exit::Usage);
+    }
     let defaults = DependencyPaths::of_this_repository();
-    let paths = DependencyPaths { sdk: absolute(sdk, defaults.sdk)?, host: absolute(host, defaults.host)? };
-    for (flag, path) in [("--sdk-path", &paths.sdk), ("--host-path", &paths.host)] {
+    let paths = DependencyPaths { sdk: absolute(sdk, defaults.sdk)?, runtime: absolute(runtime, defaults.runtime)? };
+    for (flag, path) in [("--sdk-path", &paths.sdk), ("--runtime-path", &paths.runtime)] {
         if !path.join("Cargo.toml").is_file() {
             eprintln!("warning: {} has no Cargo.toml; pass {flag} DIR pointing at the crate", path.display());
         }

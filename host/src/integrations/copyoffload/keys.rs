@@ -16,9 +16,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::plugins::Field;
-use crate::secrets::Env;
-use crate::secrets::Source;
-use crate::secrets::{SecretValue, is_sensitive_name};
+use crate::secrets::{Env, SecretValue, Source, did_you_mean, is_sensitive_name};
 
 /// How one host-level `copyoffload` key is resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +74,8 @@ struct Rule {
     default: Option<&'static str>,
 }
 
+const COPYOFFLOAD_ENV_PREFIX: &str = "COPYOFFLOAD_";
+
 impl Rule {
     fn host(rule: &KeyRule) -> Self {
         Rule {
@@ -108,7 +108,7 @@ fn rules(declared: &[Field]) -> Vec<Rule> {
 
 /// The variable of `key`: `COPYOFFLOAD_<KEY>`.
 pub fn env_name(key: &str) -> String {
-    format!("COPYOFFLOAD_{}", key.to_ascii_uppercase())
+    format!("{COPYOFFLOAD_ENV_PREFIX}{}", key.to_ascii_uppercase())
 }
 
 #[derive(Clone, Debug)]
@@ -189,6 +189,10 @@ fn resolve_declared(profile_name: &str, section: &Map<String, Value>, env: &Env,
         }
     }
     resolution.parse_secret_extra();
+    // Only once a vendor has declared its keys is every variable known.
+    if !declared.is_empty() {
+        resolution.warn_unknown_variables(env);
+    }
     resolution
 }
 
@@ -249,6 +253,21 @@ impl CopyOffloadResolution {
             });
         }
         rule.default.map(|default| ResolvedKey { value: wrap(default.to_owned()), source: Source::Default })
+    }
+
+    /// A `COPYOFFLOAD_*` variable that no rule reads is most likely a typo
+    /// (`COPYOFFLOAD_STORAGE_PASSWD`); without a warning the value from the
+    /// file would be used as if the override had worked.
+    fn warn_unknown_variables(&mut self, env: &Env) {
+        // Keys read from the file only have their own warning.
+        let known: Vec<String> = self.rules.iter().map(|rule| env_name(&rule.key)).collect();
+        for var in env.names().filter(|var| var.starts_with(COPYOFFLOAD_ENV_PREFIX) && !known.iter().any(|known| known == var)) {
+            let overrides = self.rules.iter().filter_map(|rule| rule.env_override.as_deref());
+            self.warnings.push(format!(
+                "{var} is set but is not a copy-offload variable, so it is ignored{}; the variables are listed in docs/copyoffload-keys.md",
+                did_you_mean(var, overrides)
+            ));
+        }
     }
 
     /// `storage_secret_extra` must be a JSON object of scalar values; each

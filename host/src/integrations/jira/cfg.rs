@@ -5,8 +5,8 @@
 //! The parser is a small one of our own rather than a general INI crate
 //! because it must follow Python's `configparser` (no escape sequences, `=`
 //! or `:` separators, full-line `#`/`;` comments, lower-cased keys, indented
-//! continuation lines, duplicates rejected) and report the line of every
-//! problem.
+//! continuation lines, duplicates rejected, `%` interpolation across the
+//! files read) and report the line of every problem.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::secrets::Env;
-use crate::secrets::Source;
-use crate::secrets::{SecretValue, origin_of};
+use crate::plugins::OriginTls;
+use crate::secrets::{
+    BoundedReadError, Env, MAX_JIRA_CFG_BYTES, SecretValue, Source, did_you_mean, origin_of, read_text, register_url_credentials, size_text,
+};
 
 pub const JIRA_CFG: &str = "jira.cfg";
 const DEFAULT_SECTION: &str = "DEFAULT";
@@ -68,6 +69,11 @@ pub enum JiraCfgError {
     Unreadable { path: PathBuf, source: io::Error },
     #[error("{}:{line}: {problem}", .path.display())]
     Malformed { path: PathBuf, line: usize, problem: String },
+    #[error("{} is larger than {}; a jira.cfg holds a handful of keys: check the file", .path.display(), size_text(MAX_JIRA_CFG_BYTES))]
+    TooLarge { path: PathBuf },
+    /// `url` (from a file, with its line, or from `PYTEST_JIRA_URL`) cannot be used.
+    #[error("{from}: {problem}")]
+    BadUrl { from: Source, problem: String },
 }
 
 /// The merged JIRA settings.
@@ -85,21 +91,25 @@ pub struct JiraSettings {
     pub searched: Vec<PathBuf>,
     /// Keys and sections that were ignored.
     pub warnings: Vec<String>,
+    /// `ssl_verification`: how the certificate of `url`'s origin is checked
+    /// when not against the system roots.
+    pub origin_tls: Option<OriginTls>,
 }
 
 impl JiraSettings {
-    /// The `Authorization` header value: `Bearer <token>` for a token alone;
-    /// HTTP Basic with the token (or else the password) when a username is
-    /// given; none for anonymous access.
+    /// The `Authorization` header value, as pytest-jira 0.3.22 (the version
+    /// the original suite pins) sends it: `Bearer <token>` whenever a token
+    /// is set, a username notwithstanding (0.3.24 sends Basic instead);
+    /// HTTP Basic for a username with a password; none for anonymous access.
     pub fn authorization(&self) -> Option<SecretValue> {
         match (&self.username, &self.token, &self.password) {
-            (Some(username), Some(secret), _) | (Some(username), None, Some(secret)) => {
+            (_, Some(token), _) => Some(SecretValue::new(format!("Bearer {}", token.expose()))),
+            (Some(username), None, Some(secret)) => {
                 // Registered on its own too: the encoded part may be logged
                 // without its "Basic " prefix.
                 let credentials = SecretValue::new(STANDARD.encode(format!("{username}:{}", secret.expose())));
                 Some(SecretValue::new(format!("Basic {}", credentials.expose())))
             }
-            (None, Some(token), _) => Some(SecretValue::new(format!("Bearer {}", token.expose()))),
             _ => None,
         }
     }
@@ -131,12 +141,13 @@ pub fn load_jira_settings(paths: &[PathBuf], env: &Env) -> Result<JiraSettings, 
     let mut merged: BTreeMap<String, (String, Source)> = BTreeMap::new();
     let mut warnings = Vec::new();
     for path in paths {
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_text(path, MAX_JIRA_CFG_BYTES) {
             Ok(text) => text,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
-            Err(source) => {
+            Err(BoundedReadError::Io(error)) if error.kind() == io::ErrorKind::NotFound => continue,
+            Err(BoundedReadError::Io(source)) => {
                 return Err(JiraCfgError::Unreadable { path: path.clone(), source });
             }
+            Err(BoundedReadError::TooLarge) => return Err(JiraCfgError::TooLarge { path: path.clone() }),
         };
         let parsed = parse_ini(path, &text)?;
         warnings.extend(parsed.warnings);
@@ -145,13 +156,21 @@ pub fn load_jira_settings(paths: &[PathBuf], env: &Env) -> Result<JiraSettings, 
             merged.insert(key, (value, source));
         }
     }
+    let mut merged = interpolated(merged)?;
     for (key, var) in JIRA_ENV_OVERRIDES {
         if let Some(value) = env.non_empty(var) {
             merged.insert((*key).to_owned(), (value.to_owned(), Source::Env { var: (*var).to_owned() }));
         }
     }
 
-    let mut settings = JiraSettings { searched: paths.to_vec(), warnings, ..JiraSettings::default() };
+    if let Some((url, source)) = merged.get("url").filter(|(url, _)| !url.is_empty()) {
+        check_url(url).map_err(|problem| JiraCfgError::BadUrl { from: source.clone(), problem })?;
+    }
+    let origin_tls = match merged.get("ssl_verification") {
+        Some((value, source)) => ssl_verification(value, source)?,
+        None => None,
+    };
+    let mut settings = JiraSettings { searched: paths.to_vec(), warnings, origin_tls, ..JiraSettings::default() };
     for (key, (value, source)) in merged {
         if value.is_empty() {
             continue;
@@ -167,7 +186,107 @@ pub fn load_jira_settings(paths: &[PathBuf], env: &Env) -> Result<JiraSettings, 
         }
         settings.sources.insert(key, source);
     }
+    if settings.origin_tls == Some(OriginTls::SkipVerify) {
+        let origin = settings.origin().unwrap_or_else(|| "the JIRA server".to_owned());
+        settings.warnings.push(format!(
+            "jira.cfg ssl_verification = False: the certificate of {origin} is not checked (that origin only); anyone on the path can read the JIRA token"
+        ));
+    }
     Ok(settings)
+}
+
+/// The JIRA server URL must be an http(s) URL without credentials in it:
+/// the host attaches them from `token`, `username` and `password`.
+fn check_url(url: &str) -> Result<(), String> {
+    if register_url_credentials(url) {
+        return Err("the URL carries credentials (user:password@); remove them from it and set `username` with `token` \
+                    (or `password`) in jira.cfg, or PYTEST_JIRA_USERNAME with PYTEST_JIRA_TOKEN"
+            .to_owned());
+    }
+    match url::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some_and(|host| !host.is_empty()) => Ok(()),
+        _ => Err(format!("'{url}' is not an http:// or https:// URL; set it to the JIRA server, such as https://issues.redhat.com")),
+    }
+}
+
+/// `ssl_verification` as requests' `verify` reads it: a configparser
+/// boolean, or the path of a CA bundle (relative to the file that sets it).
+fn ssl_verification(value: &str, source: &Source) -> Result<Option<OriginTls>, JiraCfgError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "yes" | "true" | "on" | "" => return Ok(None),
+        "0" | "no" | "false" | "off" => return Ok(Some(OriginTls::SkipVerify)),
+        _ => {}
+    }
+    let (file, line) = match source {
+        Source::File { path, line, .. } => (path.clone(), line.unwrap_or(0)),
+        _ => (PathBuf::from(JIRA_CFG), 0),
+    };
+    let bundle = file.parent().unwrap_or(Path::new(".")).join(value.trim());
+    if !bundle.is_file() {
+        return Err(JiraCfgError::Malformed {
+            path: file,
+            line,
+            problem: format!(
+                "ssl_verification = '{value}' is neither true/false nor a readable CA bundle file ({} does not exist)",
+                bundle.display()
+            ),
+        });
+    }
+    Ok(Some(OriginTls::CaBundle(bundle)))
+}
+
+/// References nested deeper than this are an error, as in configparser.
+const MAX_INTERPOLATION_DEPTH: usize = 10;
+
+/// Python `configparser`'s `BasicInterpolation` over the values read from
+/// files: `%%` is a literal `%`, `%(key)s` another `[DEFAULT]` value (of any
+/// file read), and any other `%` an error. Variables are not interpolated,
+/// as in pytest-jira, which reads them from the environment directly.
+fn interpolated(files: BTreeMap<String, (String, Source)>) -> Result<BTreeMap<String, (String, Source)>, JiraCfgError> {
+    let mut done = BTreeMap::new();
+    for (key, (_, source)) in &files {
+        let value = interpolate(key, &files, 0).map_err(|problem| match source {
+            Source::File { path, line, .. } => JiraCfgError::Malformed {
+                path: path.clone(),
+                line: line.unwrap_or(0),
+                problem: format!("`{key}`: {problem} (Python's configparser reads `%` specially: write `%%` for a literal %)"),
+            },
+            _ => JiraCfgError::Malformed { path: PathBuf::from(JIRA_CFG), line: 0, problem: format!("`{key}`: {problem}") },
+        })?;
+        done.insert(key.clone(), (value, source.clone()));
+    }
+    Ok(done)
+}
+
+/// One value with its references expanded. Messages never quote the value:
+/// it may be a token.
+fn interpolate(key: &str, files: &BTreeMap<String, (String, Source)>, depth: usize) -> Result<String, String> {
+    if depth > MAX_INTERPOLATION_DEPTH {
+        return Err(format!("`%(...)s` references nest more than {MAX_INTERPOLATION_DEPTH} deep"));
+    }
+    let Some((raw, _)) = files.get(key) else {
+        return Err(format!("refers to `%({key})s`, which no [DEFAULT] section sets"));
+    };
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw.as_str();
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('%') {
+            out.push('%');
+            rest = tail;
+        } else if let Some(reference) = after.strip_prefix('(') {
+            let Some(close) = reference.find(")s") else {
+                return Err("has a `%(` without a closing `)s`".to_owned());
+            };
+            out.push_str(&interpolate(&reference[..close].to_lowercase(), files, depth + 1)?);
+            rest = &reference[close + 2..];
+        } else {
+            return Err("has a `%` not followed by `%` or `(`".to_owned());
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 struct ParsedIni {
@@ -237,8 +356,9 @@ fn parse_ini(path: &Path, text: &str) -> Result<ParsedIni, JiraCfgError> {
         }
         if !JIRA_KEYS.contains(&key.as_str()) {
             parsed.warnings.push(format!(
-                "{}:{line}: `{key}` is not a jira.cfg key and is ignored; known keys: {}",
+                "{}:{line}: `{key}` is not a jira.cfg key and is ignored{}; known keys: {}",
                 path.display(),
+                did_you_mean(&key, JIRA_KEYS.iter().copied()),
                 JIRA_KEYS.join(", ")
             ));
         }
@@ -266,6 +386,36 @@ mod tests {
         assert_eq!(parsed.defaults["url"], ("https://issues.example.com".to_owned(), 3));
         assert_eq!(parsed.defaults["token"].0, "abc=def;ghi");
         assert_eq!(parsed.defaults["components"].0, "a,\nb");
+    }
+
+    fn load(text: &str) -> Result<JiraSettings, JiraCfgError> {
+        let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+        let path = dir.path().join(JIRA_CFG);
+        std::fs::write(&path, text).unwrap_or_else(|error| panic!("{error}"));
+        load_jira_settings(&[path], &Env::from_pairs(Vec::<(String, String)>::new()))
+    }
+
+    #[test]
+    fn percent_is_interpolated_as_configparser_does() {
+        let settings = load("[DEFAULT]\nurl = https://j\ntoken = ab%%cd\nversion = %(base)s.1\nbase = 2.%(minor)s\nminor = 10\n")
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(settings.token.as_ref().map(|t| t.expose().to_owned()).as_deref(), Some("ab%cd"));
+        assert_eq!(settings.other.get("version").map(String::as_str), Some("2.10.1"));
+        for (text, line, needle) in [
+            ("[DEFAULT]\nurl = https://j\ntoken = ab%cd-canary-77\n", 3, "`token`: has a `%` not followed"),
+            ("[DEFAULT]\nversion = %(nowhere)s\n", 2, "`%(nowhere)s`"),
+            ("[DEFAULT]\nversion = %(version)s\n", 2, "nest more than 10"),
+        ] {
+            match load(text) {
+                Err(error @ JiraCfgError::Malformed { line: got, .. }) => {
+                    let message = error.to_string();
+                    assert_eq!(got, line, "{message}");
+                    assert!(message.contains(needle) && message.contains("write `%%`"), "{message}");
+                    assert!(!message.contains("canary"), "a value never appears: {message}");
+                }
+                other => panic!("{text:?}: expected a malformed error, got {:?}", other.map(|_| ())),
+            }
+        }
     }
 
     #[test]

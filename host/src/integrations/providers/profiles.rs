@@ -9,11 +9,13 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
-use crate::secrets::redactor;
-use crate::secrets::{Env, SECRETS_DIR_PROVIDERS_JSON};
-use crate::secrets::{SecretValue, is_sensitive_name};
+use crate::secrets::{
+    BoundedReadError, Env, MAX_PROVIDERS_JSON_BYTES, MAX_SECRET_BYTES, SECRETS_DIR_PROVIDERS_JSON, SecretValue, is_sensitive_name,
+    read_text, redactor, register_url_credentials, size_text,
+};
 
 pub const PROVIDERS_JSON_FLAG: &str = "--providers-json";
 pub const PROVIDERS_JSON_ENV: &str = "PROVIDERS_JSON_PATH";
@@ -77,6 +79,19 @@ pub enum ProvidersError {
     NotFound { path: PathBuf, chosen_by: ChosenBy },
     #[error("cannot read providers file {}: {source}", .path.display())]
     Unreadable { path: PathBuf, source: io::Error },
+    #[error(
+        "providers file {} is larger than {}, more than any set of provider profiles needs; \
+         check that {PROVIDERS_JSON_FLAG} or {PROVIDERS_JSON_ENV} names the right file",
+        .path.display(),
+        size_text(MAX_PROVIDERS_JSON_BYTES)
+    )]
+    TooLarge { path: PathBuf },
+    #[error(
+        "{}: {key_path} is longer than {}; a password or token that long is not one: check the value",
+        .path.display(),
+        size_text(MAX_SECRET_BYTES as u64)
+    )]
+    SecretTooLong { path: PathBuf, key_path: String },
     #[error("{}:{line}:{column}: invalid JSON: {message}{}", .path.display(), comment_hint(*.line_has_comment))]
     InvalidJson { path: PathBuf, line: usize, column: usize, message: String, line_has_comment: bool },
     #[error("{}: the top level must be a JSON object keyed by profile name", .path.display())]
@@ -115,9 +130,12 @@ pub struct Providers {
 /// Reads and parses the located providers file.
 pub fn load_providers(location: &ProvidersPath) -> Result<Providers, ProvidersError> {
     let path = &location.path;
-    let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
-        io::ErrorKind::NotFound => ProvidersError::NotFound { path: path.clone(), chosen_by: location.chosen_by },
-        _ => ProvidersError::Unreadable { path: path.clone(), source },
+    let text = read_text(path, MAX_PROVIDERS_JSON_BYTES).map_err(|error| match error {
+        BoundedReadError::TooLarge => ProvidersError::TooLarge { path: path.clone() },
+        BoundedReadError::Io(source) if source.kind() == io::ErrorKind::NotFound => {
+            ProvidersError::NotFound { path: path.clone(), chosen_by: location.chosen_by }
+        }
+        BoundedReadError::Io(source) => ProvidersError::Unreadable { path: path.clone(), source },
     })?;
     Providers::parse(path, &text)
 }
@@ -126,9 +144,13 @@ impl Providers {
     /// Parses `text` as the content of the providers file at `path`. Every
     /// value under a sensitive-looking key (`password`, `storage_token`,
     /// `storage_secret_extra`, …) is registered with the redactor right away,
-    /// in every profile, before anything can print it.
+    /// in every profile, before anything can print it, and so is the
+    /// password of any URL that carries one. A key that appears twice in one
+    /// object is an error: JSON parsers keep the last one silently. A
+    /// leading byte-order mark (Windows editors write one) is skipped.
     pub fn parse(path: &Path, text: &str) -> Result<Self, ProvidersError> {
-        let document: Value = serde_json::from_str(text).map_err(|error| {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let document = parse_unique_keys(text).map_err(|error| {
             let (line, column) = (error.line(), error.column());
             let full = error.to_string();
             let suffix = format!(" at line {line} column {column}");
@@ -143,8 +165,9 @@ impl Providers {
         let Value::Object(profiles) = document else {
             return Err(ProvidersError::NotAnObject { path: path.to_path_buf() });
         };
-        for value in profiles.values() {
-            register_sensitive_values(value, false);
+        for (name, value) in &profiles {
+            register_sensitive_values(value, false, name)
+                .map_err(|key_path| ProvidersError::SecretTooLong { path: path.to_path_buf(), key_path })?;
         }
         Ok(Self { path: path.to_path_buf(), profiles })
     }
@@ -207,16 +230,113 @@ fn scalar_text(value: &Value) -> Option<String> {
     }
 }
 
-fn register_sensitive_values(value: &Value, sensitive: bool) {
+/// Registers every string under a sensitive key, and URL credentials
+/// anywhere; `Err` is the key path of a sensitive value past
+/// [`MAX_SECRET_BYTES`].
+fn register_sensitive_values(value: &Value, sensitive: bool, key_path: &str) -> Result<(), String> {
     match value {
         Value::Object(fields) => {
             for (key, value) in fields {
-                register_sensitive_values(value, sensitive || is_sensitive_name(key));
+                register_sensitive_values(value, sensitive || is_sensitive_name(key), &format!("{key_path}.{key}"))?;
             }
         }
-        Value::Array(items) => items.iter().for_each(|item| register_sensitive_values(item, sensitive)),
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                register_sensitive_values(item, sensitive, &format!("{key_path}[{index}]"))?;
+            }
+        }
+        Value::String(text) if sensitive && text.len() > MAX_SECRET_BYTES => return Err(key_path.to_owned()),
         Value::String(text) if sensitive => redactor().register(text),
+        Value::String(text) => {
+            register_url_credentials(text);
+        }
         _ => {}
+    }
+    Ok(())
+}
+
+/// `text` as a JSON value, refusing a key that appears twice in one object.
+fn parse_unique_keys(text: &str) -> Result<Value, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = UniqueKeys { path: "" }.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
+
+/// Builds a [`Value`] as serde_json does, but fails on a duplicate key with
+/// its key path (`vsphere-8.type`).
+struct UniqueKeys<'a> {
+    path: &'a str,
+}
+
+impl UniqueKeys<'_> {
+    fn child(&self, key: &str) -> String {
+        if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for UniqueKeys<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueKeys<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(value).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(UniqueKeys { path: &format!("{}[{}]", self.path, items.len()) })? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut fields = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = self.child(&key);
+            if fields.contains_key(&key) {
+                return Err(de::Error::custom(format!("\"{path}\" is set twice; keep one (a JSON reader would silently take the last)")));
+            }
+            let value = map.next_value_seed(UniqueKeys { path: &path })?;
+            fields.insert(key, value);
+        }
+        Ok(Value::Object(fields))
     }
 }
 

@@ -201,6 +201,7 @@ impl Reporter for ConsoleReporter {
                 }
             }
             EventKind::Warning(warning) => self.warnings.push(warning.clone()),
+            EventKind::RunFact { .. } => {}
             EventKind::TestStarted { test, .. } => {
                 self.running.insert(test.clone());
                 self.show_running();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use super::Reporter;
-use crate::report::{CaseRecord, SuiteInfo, write_junit_file};
+use crate::report::{CaseRecord, SuiteInfo, iso8601, write_junit_file};
 use crate::runner::event::{Event, EventKind, RunTotals};
 use crate::secrets::redactor;
 
@@ -49,15 +49,25 @@ impl Reporter for JunitReporter {
 
     fn handle(&mut self, event: &Event) -> Result<(), String> {
         match &event.kind {
-            EventKind::StepFinished(step) => self.cases.push(CaseRecord {
-                classname: step.test.clone(),
-                name: step.step.clone(),
-                time: step.duration,
-                outcome: step.outcome.clone(),
-                properties: step.properties.clone(),
-                system_out: step.log.iter().map(|line| format!("{line}\n")).collect(),
-            }),
+            EventKind::StepFinished(step) => {
+                // When the step ran, so the report alone can draw the run's timeline.
+                let mut properties = step.properties.clone();
+                if !step.duration.is_zero() {
+                    let started = event.timestamp.checked_sub(step.duration).unwrap_or(event.timestamp);
+                    properties.push(("started".to_owned(), iso8601(started)));
+                    properties.push(("finished".to_owned(), iso8601(event.timestamp)));
+                }
+                self.cases.push(CaseRecord {
+                    classname: step.test.clone(),
+                    name: step.step.clone(),
+                    time: step.duration,
+                    outcome: step.outcome.clone(),
+                    properties,
+                    system_out: step.log.iter().map(|line| format!("{line}\n")).collect(),
+                });
+            }
             EventKind::Warning(warning) => self.properties.push(("warning".to_owned(), warning.clone())),
+            EventKind::RunFact { key, value } => self.properties.push((key.clone(), value.clone())),
             EventKind::RunStarted { tests, .. } => {
                 self.started = Some(event.timestamp);
                 self.order.clone_from(tests);

@@ -41,6 +41,7 @@ impl LogFileReporter {
             EventKind::RunStarted { tests, deselected, jobs, cluster, .. } => self
                 .line(event, &format!("run started: {} tests ({deselected} deselected), {jobs} at a time, cluster {cluster}", tests.len())),
             EventKind::Warning(warning) => self.line(event, &format!("WARNING {warning}")),
+            EventKind::RunFact { key, value } => self.line(event, &format!("{key}: {value}")),
             EventKind::TestStarted { test, namespace } => {
                 self.line(event, &format!("{test} started in namespace {}", namespace.as_deref().unwrap_or("-")))
             }
