@@ -222,6 +222,27 @@ fn kubectl_create_namespace_secret_and_configmap_are_taken_in_protobuf() {
     assert!(text(&missing).1.contains("namespaces \"nowhere\" not found"), "{}", text(&missing).1);
 }
 
+#[test]
+fn kubectl_get_raw_reads_the_forklift_inventory_through_the_service_proxy() {
+    let Some(kubectl) = kubectl() else { return };
+    let served = Served::start(None);
+    let provider = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: inv\n---\n\
+                    apiVersion: forklift.konveyor.io/v1beta1\nkind: Provider\nmetadata:\n  name: vcenter\n  namespace: inv\n\
+                    spec:\n  type: vsphere\n  url: https://vcenter.example/sdk\n  secret:\n    name: s\n    namespace: inv\n";
+    succeeded(&served.kubectl(&kubectl, &["apply", "-f", "-"], provider), "kubectl apply");
+    let uid =
+        succeeded(&served.kubectl(&kubectl, &["get", "provider", "vcenter", "-n", "inv", "-o", "jsonpath={.metadata.uid}"], ""), "uid");
+    let proxy = "/api/v1/namespaces/openshift-mtv/services/https:forklift-inventory:8443/proxy";
+    let providers = succeeded(&served.kubectl(&kubectl, &["get", "--raw", &format!("{proxy}/providers/vsphere")], ""), "providers");
+    let providers: Value = serde_json::from_str(&providers).unwrap();
+    assert_eq!(providers[0]["id"].as_str(), Some(uid.as_str()), "{providers}");
+    let path = format!("{proxy}/providers/vsphere/{uid}/vms?name=mtv-rhel8-sanity");
+    let vms: Value = serde_json::from_str(&succeeded(&served.kubectl(&kubectl, &["get", "--raw", &path], ""), "vms")).unwrap();
+    assert_eq!((vms[0]["id"].as_str(), vms[0]["disks"][0]["datastore"]["id"].as_str()), (Some("vm-1001"), Some("datastore-1")), "{vms}");
+    let missing = served.kubectl(&kubectl, &["get", "--raw", &format!("{proxy}/providers/vsphere/{uid}/vms/vm-404")], "");
+    assert_eq!(code(&missing), 1, "an unknown VM is a 404");
+}
+
 /// kubectl's client minor version, e.g. 32.
 fn client_minor(kubectl: &Path) -> u32 {
     let output = Command::new(kubectl).args(["version", "--client", "-o", "json"]).output().unwrap();

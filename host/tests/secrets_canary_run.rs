@@ -87,7 +87,7 @@ fn no_canary_from_any_source_reaches_any_output() {
         .unwrap();
     let config = format!(
         "[run]\nsource_provider = \"vsphere-sim\"\nstorage_class = \"ocs-storagecluster-ceph-rbd\"\ntest_plan = {plan:?}\nsim_inventory = {inventory:?}\n\
-         cluster = \"sim\"\nsource_storages = [\"datastore-1\"]\nsource_networks = [\"network-1\"]\n\n\
+         cluster = \"sim\"\nsource_storages = [\"datastore-1\"]\nsource_networks = [\"network-1\"]\ninventory_timeout_s = 0\n\n\
          [[plugins]]\nname = \"ontap\"\npath = {ontap:?}\n\n[[plugins]]\nname = \"jira\"\npath = {jira:?}\ngrants = {{ http = [\"http://127.0.0.1:9\"] }}\nsettings = {{ url = \"http://127.0.0.1:9\", connection_retry_total = 1 }}\n",
         plan = quickstart("plan.toml"),
         inventory = quickstart("inventory.toml"),

@@ -52,10 +52,18 @@ pub struct SourceVm {
     pub id: String,
     pub name: String,
     pub power_state: PowerState,
-    #[serde(default = "two")]
+    /// Virtual CPUs (vSphere `cpuCount`).
+    #[serde(default = "two", alias = "cpuCount")]
     pub cpus: u32,
-    #[serde(default = "four_gib")]
+    /// Cores per socket (vSphere `coresPerSocket`); sockets = `cpus / cores_per_socket`.
+    #[serde(default = "one", alias = "coresPerSocket")]
+    pub cores_per_socket: u32,
+    /// Memory in MiB (vSphere `memoryMB`).
+    #[serde(default = "four_gib", alias = "memoryMB")]
     pub memory_mib: u64,
+    /// The BIOS uuid (vSphere `uuid`), the migrated VM's serial; derived from `id` when absent.
+    #[serde(default)]
+    pub uuid: Option<String>,
     #[serde(default = "bios")]
     pub firmware: String,
     #[serde(default)]
@@ -75,6 +83,9 @@ pub struct Disk {
     /// Datastore id (matched against StorageMap `source.id`, or its name against `source.name`).
     pub datastore: String,
     pub capacity_gib: u64,
+    /// vSphere disk mode, e.g. `persistent` or `independent_persistent`.
+    #[serde(default = "persistent")]
+    pub mode: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,6 +95,9 @@ pub struct Nic {
     pub network: String,
     #[serde(default)]
     pub mac: String,
+    /// Guest IP addresses reported by VMware Tools on this NIC (static IPs the migration preserves).
+    #[serde(default)]
+    pub ip_addresses: Vec<String>,
 }
 
 /// Per-VM behaviour knobs. Set in the inventory file (`[vms.behavior]`) or at run time
@@ -101,6 +115,15 @@ pub struct VmBehavior {
     pub post_hook: Option<HookResult>,
     /// Time per pipeline step for this VM, overriding the global step delay.
     pub step_delay_ms: Option<u64>,
+    /// Faults in the migrated VM, to show the post-migration checks failing:
+    /// the destination gets this much memory (MiB) instead of the source's.
+    pub target_memory_mib: Option<u64>,
+    /// The destination VM loses its last NIC.
+    pub target_drop_nic: Option<bool>,
+    /// The destination VM gets this serial instead of the source uuid.
+    pub target_serial: Option<String>,
+    /// The destination VM gets this firmware (`bios` or `efi`) instead of the source's.
+    pub target_firmware: Option<String>,
 }
 
 impl VmBehavior {
@@ -112,6 +135,10 @@ impl VmBehavior {
             pre_hook: self.pre_hook.or(fallback.pre_hook),
             post_hook: self.post_hook.or(fallback.post_hook),
             step_delay_ms: self.step_delay_ms.or(fallback.step_delay_ms),
+            target_memory_mib: self.target_memory_mib.or(fallback.target_memory_mib),
+            target_drop_nic: self.target_drop_nic.or(fallback.target_drop_nic),
+            target_serial: self.target_serial.clone().or_else(|| fallback.target_serial.clone()),
+            target_firmware: self.target_firmware.clone().or_else(|| fallback.target_firmware.clone()),
         }
     }
 }
@@ -126,6 +153,12 @@ pub enum HookResult {
 
 fn yes() -> bool {
     true
+}
+fn one() -> u32 {
+    1
+}
+fn persistent() -> String {
+    "persistent".to_string()
 }
 fn two() -> u32 {
     2
@@ -162,6 +195,29 @@ impl InventoryFile {
 
     pub fn inventory(&self) -> Inventory {
         Inventory { datastores: self.datastores.clone(), networks: self.networks.clone(), vms: self.vms.clone() }
+    }
+}
+
+impl SourceVm {
+    /// The BIOS uuid: the configured one, or a stable one derived from the id.
+    pub fn uuid(&self) -> String {
+        if let Some(uuid) = &self.uuid {
+            return uuid.clone();
+        }
+        let hash = self.id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        format!(
+            "4210{:04x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            hash >> 48,
+            (hash >> 32) & 0xffff,
+            (hash >> 16) & 0xffff,
+            hash & 0xffff,
+            hash & 0xffff_ffff_ffff
+        )
+    }
+
+    /// CPU sockets: `cpus / cores_per_socket`, at least one.
+    pub fn sockets(&self) -> u32 {
+        (self.cpus / self.cores_per_socket.max(1)).max(1)
     }
 }
 
@@ -207,14 +263,20 @@ impl Default for Inventory {
     fn default() -> Self {
         let ds = |id: &str, name: &str, xcopy: bool| Datastore { id: id.into(), name: name.into(), xcopy };
         let net = |id: &str, name: &str| Network { id: id.into(), name: name.into() };
-        let disk = |datastore: &str, capacity_gib: u64| Disk { datastore: datastore.into(), capacity_gib };
-        let nic = |network: &str, n: u8| Nic { network: network.into(), mac: format!("00:50:56:a1:00:{n:02x}") };
+        let disk = |datastore: &str, capacity_gib: u64| Disk { datastore: datastore.into(), capacity_gib, mode: persistent() };
+        let nic = |network: &str, n: u8| Nic {
+            network: network.into(),
+            mac: format!("00:50:56:a1:00:{n:02x}"),
+            ip_addresses: vec![format!("192.168.122.{}", 100 + u16::from(n))],
+        };
         let vm = |id: &str, name: &str, power_state: PowerState, guest_os: &str, disks: Vec<Disk>, nics: Vec<Nic>| SourceVm {
             id: id.into(),
             name: name.into(),
             power_state,
             cpus: 2,
+            cores_per_socket: 1,
             memory_mib: 4096,
+            uuid: None,
             firmware: "bios".into(),
             guest_os: guest_os.into(),
             disks,

@@ -28,6 +28,9 @@ pub struct Scenario {
     pub watch_drop_after_ms: Option<u64>,
     /// Per-VM behaviour, keyed by source VM name or id; overrides the inventory's knobs.
     pub vms: BTreeMap<String, VmBehavior>,
+    /// Providers (`name` or `namespace/name`) the caller's token may not `get`: the
+    /// inventory answers 403 under them, as Forklift does after a denied SubjectAccessReview.
+    pub inventory_forbidden_providers: Vec<String>,
     /// The MTV operator's install failed: its ClusterServiceVersion is `Failed`
     /// and the `forklift-controller` pod is in CrashLoopBackOff.
     pub operator_failed: bool,

@@ -57,8 +57,11 @@ impl Sim {
             (_, token) => token,
         };
         let login = config.login.map(|(username, password)| Login::new(username, password));
+        // One model: the inventory API and the controller read the same inventory.
+        let inventory = Arc::new(config.inventory);
         let app = Arc::new(App {
             store: store.clone(),
+            inventory: inventory.clone(),
             scenario: scenario.clone(),
             counters: Counters::default(),
             token,
@@ -67,9 +70,9 @@ impl Sim {
             bookmark_interval: config.bookmark_interval,
             server_address: addr.to_string(),
         });
-        let ctx = Arc::new(Ctx::new(store, scenario, config.inventory, shutdown.clone()));
+        let ctx = Arc::new(Ctx::new(store, scenario, inventory, shutdown.clone()));
         let controller = controller::spawn(ctx);
-        let inventory = route.serve(http::inventory_router(app.clone()), shutdown.clone());
+        let inventory_route = route.serve(http::inventory_router(app.clone()), shutdown.clone());
         let router = http::router(app.clone());
         let server = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(shutdown.cancelled_owned());
@@ -83,7 +86,7 @@ impl Sim {
             app,
             server: Some(server),
             controller: Some(controller),
-            inventory: Some(inventory),
+            inventory: Some(inventory_route),
             inventory_addr,
             inventory_ca_pem,
         })

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::cluster::Cluster;
+use super::inventory::SourceVm;
 use super::kinds::Kind;
 use super::names::dns_label;
 use crate::plan::{TargetPowerState, TestSpec};
@@ -73,10 +74,91 @@ pub fn check_expected_failure(plan: &Value, spec: &TestSpec, checked: &mut Check
     problems
 }
 
+/// One fact of a migrated VM that differs from what its source says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmProblem {
+    pub vm: String,
+    pub fact: &'static str,
+    pub expected: String,
+    pub actual: String,
+}
+
+impl std::fmt::Display for VmProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "VM {}: {}: expected {}, got {}", self.vm, self.fact, self.expected, self.actual)
+    }
+}
+
+/// The target VM's CPU, memory, firmware, serial and NICs against the source
+/// VM as the inventory served it before migrating. Each fact is recorded in
+/// `checked`; the ones that differ come back as problems.
+pub fn compare_with_source(source: &SourceVm, target: &Value, checked: &mut Checked) -> Vec<VmProblem> {
+    let facts = &source.facts;
+    let domain = &target["spec"]["template"]["spec"]["domain"];
+    let mut problems = Vec::new();
+    let mut differ = |fact: &'static str, expected: String, actual: String| {
+        if !checked.compare(&source.name, fact, &expected, &actual) {
+            problems.push(VmProblem { vm: source.name.clone(), fact, expected, actual });
+        }
+    };
+    let number = |value: &Value| value.as_u64().map_or_else(|| "none".to_owned(), |n| n.to_string());
+    let cores = facts["coresPerSocket"].as_u64().unwrap_or(1).max(1);
+    let cpus = facts["cpuCount"].as_u64().unwrap_or(0);
+    differ("CPU sockets", (cpus / cores).max(1).to_string(), number(&domain["cpu"]["sockets"]));
+    differ("CPU cores per socket", cores.to_string(), number(&domain["cpu"]["cores"]));
+    differ("memory", format!("{}Mi", number(&facts["memoryMB"])), memory_mib(&domain["memory"]["guest"]));
+    let bootloader =
+        domain["firmware"]["bootloader"].as_object().and_then(|b| b.keys().next().cloned()).unwrap_or_else(|| "none".to_owned());
+    differ("firmware", facts["firmware"].as_str().unwrap_or("bios").to_owned(), bootloader);
+    let uuid = facts["uuid"].as_str().unwrap_or_default();
+    let serial = domain["firmware"]["serial"].as_str().unwrap_or("none");
+    // OCP 4.20 and later write `VMware-XX XX … XX-XX … XX`; earlier releases the uuid itself.
+    let vmware = vmware_serial(uuid);
+    let expected_serial = if serial == vmware { vmware } else { uuid.to_owned() };
+    differ("serial", expected_serial, serial.to_owned());
+    let interfaces: Vec<&str> =
+        domain["devices"]["interfaces"].as_array().into_iter().flatten().map(|i| i["macAddress"].as_str().unwrap_or_default()).collect();
+    let nics: Vec<&str> = facts["nics"].as_array().into_iter().flatten().filter_map(|n| n["mac"].as_str()).collect();
+    differ("NIC count", nics.len().to_string(), interfaces.len().to_string());
+    for mac in nics {
+        let found = interfaces.iter().any(|i| i.eq_ignore_ascii_case(mac));
+        let actual = if found { mac.to_owned() } else { format!("none of [{}]", interfaces.join(", ")) };
+        differ("NIC MAC", mac.to_owned(), actual);
+    }
+    problems
+}
+
+/// `4210a1b2-…` as OCP 4.20+ writes it: `VMware-42 10 A1 B2 …-…`, upper case, in two halves of 8 bytes.
+fn vmware_serial(uuid: &str) -> String {
+    let hex: String = uuid.chars().filter(char::is_ascii_hexdigit).map(|c| c.to_ascii_uppercase()).collect();
+    let pairs = |s: &str| s.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ");
+    let (first, second) = hex.split_at(hex.len().min(16));
+    format!("VMware-{}-{}", pairs(first), pairs(second))
+}
+
+/// A KubeVirt quantity in MiB (`4096Mi`, `4Gi`), as written when not one.
+fn memory_mib(quantity: &Value) -> String {
+    let text = quantity.as_str().unwrap_or("none");
+    match (text.strip_suffix("Mi"), text.strip_suffix("Gi").and_then(|g| g.parse::<u64>().ok())) {
+        (Some(mib), _) => format!("{mib}Mi"),
+        (_, Some(gib)) => format!("{}Mi", gib * 1024),
+        _ => text.to_owned(),
+    }
+}
+
 /// For a migration that succeeded: each target VirtualMachine exists under
 /// the expected name, with one disk per disk Forklift transferred and the
-/// expected power state.
-pub async fn check_migrated_vms(cluster: &Cluster, namespace: &str, plan: &Value, spec: &TestSpec, checked: &mut Checked) -> Vec<String> {
+/// expected power state, and with the CPU, memory, firmware, serial and NICs
+/// of its source in `sources` (the inventory's, before migrating). Every
+/// comparison is recorded in `checked`.
+pub async fn check_migrated_vms(
+    cluster: &Cluster,
+    namespace: &str,
+    plan: &Value,
+    spec: &TestSpec,
+    sources: &[SourceVm],
+    checked: &mut Checked,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let statuses = plan_vms(plan);
     for vm in &spec.virtual_machines {
@@ -109,6 +191,9 @@ pub async fn check_migrated_vms(cluster: &Cluster, namespace: &str, plan: &Value
             Some(TargetPowerState::Off) => false,
             Some(TargetPowerState::Auto) | None => status["restorePowerState"] == "On",
         };
+        if let Some(source) = sources.iter().find(|s| s.name == vm.name) {
+            problems.extend(compare_with_source(source, &target, checked).iter().map(ToString::to_string));
+        }
         let running = is_running(&target);
         let state = |on: bool| if on { "running" } else { "stopped" };
         if !checked.compare(&vm.name, "power state", state(expect_running), state(running)) {
@@ -141,5 +226,16 @@ fn is_running(vm: &Value) -> bool {
     match vm.pointer("/spec/runStrategy").and_then(Value::as_str) {
         Some(strategy) => strategy == "Always" || strategy == "RerunOnFailure",
         None => vm.pointer("/spec/running").and_then(Value::as_bool).unwrap_or(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_in_the_ocp_4_20_form() {
+        assert_eq!(vmware_serial("4210a1b2-c3d4-e5f6-0718-293a4b5c6d7e"), "VMware-42 10 A1 B2 C3 D4 E5 F6-07 18 29 3A 4B 5C 6D 7E");
+        assert_eq!(memory_mib(&serde_json::json!("4Gi")), "4096Mi");
     }
 }

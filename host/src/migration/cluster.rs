@@ -130,6 +130,10 @@ impl Cluster {
         Self { client, ledger }
     }
 
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
     }

@@ -2,11 +2,13 @@
 //! objects, then wait (by watch) for Forklift to accept them. Failures come
 //! back as sentences that name the object and the condition that decided.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::cluster::Cluster;
+use super::inventory::{InventoryClient, SourceVm};
 use super::kinds::Kind;
 use super::objects::{Blueprint, cutover_now, name_of};
 use super::wait::{Check, WaitError, true_condition, wait_for};
@@ -18,16 +20,19 @@ pub struct Timeouts {
     pub plan_ready: Duration,
     pub migration: Duration,
     pub teardown: Duration,
+    /// How long a VM (or the test's Provider) may take to appear in the Forklift inventory.
+    pub inventory: Duration,
 }
 
 impl Default for Timeouts {
-    /// The original suite's: 600 s, 360 s, 3600 s; teardown 300 s.
+    /// The original suite's: 600 s, 360 s, 3600 s; teardown 300 s; inventory 300 s.
     fn default() -> Self {
         Self {
             provider_ready: Duration::from_secs(600),
             plan_ready: Duration::from_secs(360),
             migration: Duration::from_secs(3600),
             teardown: Duration::from_secs(300),
+            inventory: Duration::from_secs(300),
         }
     }
 }
@@ -65,7 +70,12 @@ impl Journal {
 pub struct Lifecycle<'a> {
     pub cluster: &'a Cluster,
     pub test: &'a str,
-    pub blueprint: &'a Blueprint,
+    /// The objects as built before the run.
+    blueprint: &'a Blueprint,
+    /// The objects once the inventory has resolved the source VMs.
+    resolved: OnceLock<Blueprint>,
+    /// The source VMs as the inventory served them before migrating.
+    sources: OnceLock<Vec<SourceVm>>,
     pub timeouts: Timeouts,
 }
 
@@ -77,9 +87,61 @@ pub enum PlanResult {
     Canceled,
 }
 
-impl Lifecycle<'_> {
+impl<'a> Lifecycle<'a> {
+    pub fn new(cluster: &'a Cluster, test: &'a str, blueprint: &'a Blueprint, timeouts: Timeouts) -> Self {
+        Lifecycle { cluster, test, blueprint, resolved: OnceLock::new(), sources: OnceLock::new(), timeouts }
+    }
+
+    /// The test's objects: resolved through the inventory once that is done.
+    pub fn blueprint(&self) -> &Blueprint {
+        self.resolved.get().unwrap_or(self.blueprint)
+    }
+
+    /// The source VMs as the inventory served them, once resolved.
+    pub fn source_vms(&self) -> &[SourceVm] {
+        self.sources.get().map(Vec::as_slice).unwrap_or_default()
+    }
+
     fn namespace(&self) -> &str {
         self.blueprint.namespace_name()
+    }
+
+    /// Looks the test's source Provider and each VM up in the Forklift
+    /// inventory (once): VM ids go into the Plan, and maps without
+    /// configured sources take the VMs' datastores and networks.
+    async fn resolve_sources(&self, journal: &mut Journal) -> Result<(), String> {
+        if self.resolved.get().is_some() {
+            return Ok(());
+        }
+        let bp = self.blueprint;
+        let provider = &bp.source_provider;
+        let provider_type = provider["spec"]["type"].as_str().unwrap_or_default();
+        let inventory = InventoryClient::for_provider(
+            self.cluster.client().clone(),
+            provider_type,
+            self.namespace(),
+            name_of(provider),
+            self.timeouts.inventory,
+        )
+        .await?;
+        let mut found = Vec::new();
+        for entry in bp.plan["spec"]["vms"].as_array().into_iter().flatten() {
+            let Some(name) = entry["name"].as_str() else { continue };
+            match inventory.vm(name, self.timeouts.inventory).await? {
+                Some(vm) => {
+                    journal.note(format!("inventory: VM {name} of Provider {} is {}", inventory.provider(), vm.id));
+                    found.push(vm);
+                }
+                None => journal.note(format!(
+                    "inventory: Provider {} has no VM {name} after {}s; the Plan names it for Forklift to report",
+                    inventory.provider(),
+                    self.timeouts.inventory.as_secs()
+                )),
+            }
+        }
+        let _ = self.resolved.set(bp.with_inventory(&found));
+        let _ = self.sources.set(found);
+        Ok(())
     }
 
     async fn create(&self, kind: Kind, object: &Value, journal: &mut Journal) -> Result<Value, String> {
@@ -92,7 +154,7 @@ impl Lifecycle<'_> {
     /// The namespace, both Providers and the source Secret; both Providers
     /// Ready. A source Provider whose connection test failed fails at once.
     pub async fn setup_providers(&self, journal: &mut Journal) -> Result<(), String> {
-        let bp = self.blueprint;
+        let bp = self.blueprint();
         self.create(Kind::Namespace, &bp.namespace, journal).await?;
         self.create(Kind::Provider, &bp.destination_provider, journal).await?;
         self.create(Kind::Secret, &bp.source_secret, journal).await?;
@@ -123,7 +185,7 @@ impl Lifecycle<'_> {
 
     /// The storage array's Secret, and the Provider patch for SSH cloning.
     pub async fn create_copyoffload_secret(&self, journal: &mut Journal) -> Result<(), String> {
-        let bp = self.blueprint;
+        let bp = self.blueprint();
         if let Some(secret) = &bp.copyoffload_secret {
             self.create(Kind::Secret, secret, journal).await?;
         }
@@ -137,26 +199,32 @@ impl Lifecycle<'_> {
     }
 
     pub async fn create_storagemap(&self, journal: &mut Journal) -> Result<(), String> {
-        self.create(Kind::StorageMap, &self.blueprint.storage_map, journal).await?;
-        self.wait_ready(Kind::StorageMap, name_of(&self.blueprint.storage_map), MAP_WAITS_ON, journal).await
+        self.resolve_sources(journal).await?;
+        let bp = self.blueprint();
+        self.create(Kind::StorageMap, &bp.storage_map, journal).await?;
+        self.wait_ready(Kind::StorageMap, name_of(&bp.storage_map), MAP_WAITS_ON, journal).await
     }
 
     pub async fn create_networkmap(&self, journal: &mut Journal) -> Result<(), String> {
-        for nad in &self.blueprint.network_attachments {
+        self.resolve_sources(journal).await?;
+        let bp = self.blueprint();
+        for nad in &bp.network_attachments {
             self.create(Kind::NetworkAttachmentDefinition, nad, journal).await?;
         }
-        self.create(Kind::NetworkMap, &self.blueprint.network_map, journal).await?;
-        self.wait_ready(Kind::NetworkMap, name_of(&self.blueprint.network_map), MAP_WAITS_ON, journal).await
+        self.create(Kind::NetworkMap, &bp.network_map, journal).await?;
+        self.wait_ready(Kind::NetworkMap, name_of(&bp.network_map), MAP_WAITS_ON, journal).await
     }
 
     /// Hooks, then the Plan, Ready. A validation problem that waiting cannot
     /// fix (a VM missing from the inventory, mixed copy modes) fails at once.
     pub async fn create_plan(&self, journal: &mut Journal) -> Result<(), String> {
-        for hook in &self.blueprint.hooks {
+        self.resolve_sources(journal).await?;
+        let bp = self.blueprint();
+        for hook in &bp.hooks {
             self.create(Kind::Hook, hook, journal).await?;
         }
-        self.create(Kind::Plan, &self.blueprint.plan, journal).await?;
-        self.wait_ready(Kind::Plan, name_of(&self.blueprint.plan), PLAN_WAITS_ON, journal).await
+        self.create(Kind::Plan, &bp.plan, journal).await?;
+        self.wait_ready(Kind::Plan, name_of(&bp.plan), PLAN_WAITS_ON, journal).await
     }
 
     /// Waits for `Ready`; a `Critical` condition other than those in
@@ -186,12 +254,12 @@ impl Lifecycle<'_> {
     /// until the Plan has an Advisory `Succeeded` or `Failed` condition.
     /// Returns the finished Plan.
     pub async fn migrate(&self, journal: &mut Journal) -> Result<(PlanResult, Value), String> {
-        let mut migration = self.blueprint.migration.clone();
+        let mut migration = self.blueprint().migration.clone();
         if migration["spec"].get("cutover").is_some() {
             migration["spec"]["cutover"] = Value::String(cutover_now());
         }
         self.create(Kind::Migration, &migration, journal).await?;
-        let plan_name = name_of(&self.blueprint.plan);
+        let plan_name = name_of(&self.blueprint().plan);
         let finished =
             wait_for(self.cluster, Kind::Plan, Some(self.namespace()), plan_name, "finish migrating", self.timeouts.migration, |object| {
                 let Some(plan) = object else {

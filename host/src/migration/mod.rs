@@ -20,6 +20,7 @@
 mod checks;
 mod cluster;
 mod collector;
+mod inventory;
 mod kinds;
 mod lifecycle;
 mod login;

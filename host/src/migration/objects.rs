@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use serde_json::{Value, json};
 
+use super::inventory::{SourceVm, networks_used, storage_entries};
 use super::names::{dns_label, resource_name, test_namespace};
 use super::source::SourceEndpoint;
 use crate::copyoffload::{CopyOffloadPlan, secret_manifest};
@@ -20,10 +21,12 @@ const HOOK_IMAGE: &str = "quay.io/kubev2v/hook-runner";
 pub struct RunInputs<'a> {
     pub storage_class: &'a str,
     pub source: &'a SourceEndpoint,
-    /// StorageMap sources for tests without copy-offload.
+    /// StorageMap sources for tests without copy-offload; empty: one per
+    /// datastore the test's VMs use, from the Forklift inventory.
     pub source_storages: &'a [String],
     /// NetworkMap sources: the first maps to the pod network, the others
-    /// to a NetworkAttachmentDefinition each.
+    /// to a NetworkAttachmentDefinition each; empty: the networks the test's
+    /// VMs use, from the Forklift inventory.
     pub source_networks: &'a [String],
 }
 
@@ -44,6 +47,10 @@ pub struct Blueprint {
     pub hooks: Vec<Value>,
     pub plan: Value,
     pub migration: Value,
+    /// The StorageMap's entries come from the inventory, with this storage class.
+    pub storage_from_inventory: Option<String>,
+    /// The NetworkMap's entries (and NADs) come from the inventory.
+    pub networks_from_inventory: bool,
 }
 
 /// `metadata.name` of a manifest.
@@ -100,6 +107,7 @@ impl Blueprint {
                 let non_xcopy = disks().any(|d| d.datastore == DiskDatastore::NonXcopy);
                 plan.storagemap_entries(name_of(secret), run.storage_class, secondary, non_xcopy)
             }
+            _ if run.source_storages.is_empty() => Vec::new(),
             _ => run
                 .source_storages
                 .iter()
@@ -113,33 +121,7 @@ impl Blueprint {
             "spec": {"provider": provider_refs, "map": storage_entries},
         });
 
-        let network_attachments: Vec<Value> = run
-            .source_networks
-            .iter()
-            .skip(1)
-            .map(|network| {
-                let name = resource_name(&format!("nad-{network}"));
-                let config = json!({"cniVersion": "0.3.1", "name": name, "type": "bridge", "bridge": "br1"});
-                json!({
-                    "apiVersion": "k8s.cni.cncf.io/v1",
-                    "kind": "NetworkAttachmentDefinition",
-                    "metadata": meta(name, &ns),
-                    "spec": {"config": config.to_string()},
-                })
-            })
-            .collect();
-        let network_entries: Vec<Value> = run
-            .source_networks
-            .iter()
-            .enumerate()
-            .map(|(index, network)| match index {
-                0 => json!({"source": {"id": network}, "destination": {"type": "pod"}}),
-                _ => json!({
-                    "source": {"id": network},
-                    "destination": {"type": "multus", "name": name_of(&network_attachments[index - 1]), "namespace": ns},
-                }),
-            })
-            .collect();
+        let (network_attachments, network_entries) = network_objects(run.source_networks, &ns);
         let network_map = json!({
             "apiVersion": FORKLIFT,
             "kind": "NetworkMap",
@@ -212,7 +194,35 @@ impl Blueprint {
             hooks: hooks.into_iter().map(|(_, hook)| hook).collect(),
             plan,
             migration,
+            storage_from_inventory: (copyoffload.is_none() && run.source_storages.is_empty()).then(|| run.storage_class.to_owned()),
+            networks_from_inventory: run.source_networks.is_empty(),
         }
+    }
+
+    /// This blueprint with the source VMs as the Forklift inventory knows
+    /// them: their ids in the Plan (a VM the inventory lacks keeps its name,
+    /// for Forklift to report), and the maps it derives from their disks and NICs.
+    pub fn with_inventory(&self, vms: &[SourceVm]) -> Blueprint {
+        let mut resolved = self.clone();
+        if let Some(entries) = resolved.plan["spec"]["vms"].as_array_mut() {
+            for entry in entries {
+                if let Some(vm) = vms.iter().find(|vm| entry["name"] == vm.name.as_str())
+                    && let Some(fields) = entry.as_object_mut()
+                {
+                    fields.remove("name");
+                    fields.insert("id".to_owned(), json!(vm.id));
+                }
+            }
+        }
+        if let Some(storage_class) = &self.storage_from_inventory {
+            resolved.storage_map["spec"]["map"] = json!(storage_entries(vms, storage_class));
+        }
+        if self.networks_from_inventory {
+            let (attachments, entries) = network_objects(&networks_used(vms), self.namespace_name());
+            resolved.network_attachments = attachments;
+            resolved.network_map["spec"]["map"] = json!(entries);
+        }
+        resolved
     }
 
     pub fn namespace_name(&self) -> &str {
@@ -232,6 +242,37 @@ impl Blueprint {
         all.push(&self.migration);
         all
     }
+}
+
+/// The NetworkAttachmentDefinitions and NetworkMap entries for `networks`:
+/// the first maps to the pod network, each other one to a NAD of its own.
+fn network_objects(networks: &[String], ns: &str) -> (Vec<Value>, Vec<Value>) {
+    let attachments: Vec<Value> = networks
+        .iter()
+        .skip(1)
+        .map(|network| {
+            let name = resource_name(&format!("nad-{network}"));
+            let config = json!({"cniVersion": "0.3.1", "name": name, "type": "bridge", "bridge": "br1"});
+            json!({
+                "apiVersion": "k8s.cni.cncf.io/v1",
+                "kind": "NetworkAttachmentDefinition",
+                "metadata": meta(name, ns),
+                "spec": {"config": config.to_string()},
+            })
+        })
+        .collect();
+    let entries = networks
+        .iter()
+        .enumerate()
+        .map(|(index, network)| match index {
+            0 => json!({"source": {"id": network}, "destination": {"type": "pod"}}),
+            _ => json!({
+                "source": {"id": network},
+                "destination": {"type": "multus", "name": name_of(&attachments[index - 1]), "namespace": ns},
+            }),
+        })
+        .collect();
+    (attachments, entries)
 }
 
 impl std::fmt::Debug for Blueprint {

@@ -17,7 +17,7 @@ use super::reporter_plugins::{run_reporters, write_page};
 use super::reporting::{ReportOutputs, Reporting};
 use super::settings::{ClusterMode, RunSettings};
 use super::stop::Stop;
-use super::unit::{Prepared, TestUnit};
+use super::unit::TestUnit;
 use super::{DispatchOptions, EventKind, RunTotals};
 use crate::config::RunConfig;
 use crate::integrations::copyoffload::plan_products;
@@ -237,7 +237,6 @@ pub async fn run(request: &RunRequest, stop: &Stop, narrator: &dyn Narrator) -> 
         }
         return Ok(Ran::Dry { units, selection });
     };
-    check_maps(&settings, &units).map_err(setup)?;
     let execution = Execution {
         settings: &settings,
         login,
@@ -259,27 +258,6 @@ pub async fn run(request: &RunRequest, stop: &Stop, narrator: &dyn Narrator) -> 
     }
     write_page(narrator, &settings);
     Ok(Ran::Executed(totals))
-}
-
-/// Maps need sources: datastores for tests without copy-offload, networks
-/// for every test.
-fn check_maps(settings: &RunSettings, units: &[TestUnit]) -> Result<(), String> {
-    let ready: Vec<&TestUnit> = units.iter().filter(|u| matches!(u.prepared, Prepared::Ready(_))).collect();
-    let mut missing = Vec::new();
-    if ready.iter().any(|u| !u.test.spec.copyoffload) && settings.source_storages.is_empty() {
-        missing.push("source_storages = [\"<datastore id>\"]");
-    }
-    if !ready.is_empty() && settings.source_networks.is_empty() {
-        missing.push("source_networks = [\"<network id>\"]");
-    }
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(format!(
-        "the StorageMap and NetworkMap need their sources: add {} under [run] in {} (or --set …)",
-        missing.join(" and "),
-        settings.config_name
-    ))
 }
 
 fn suite_properties(settings: &RunSettings, facts: &RunFacts) -> Vec<(String, String)> {

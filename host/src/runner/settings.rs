@@ -33,6 +33,7 @@ pub const RUN_KEYS: &[(&str, &str)] = &[
     ("plan_ready_timeout_s", "seconds to wait for maps and the Plan to be Ready [default: 360]"),
     ("migration_timeout_s", "seconds to wait for a migration to finish [default: 3600]"),
     ("teardown_timeout_s", "seconds to wait for a test namespace to go [default: 300]"),
+    ("inventory_timeout_s", "seconds to wait for a Provider or VM to appear in the Forklift inventory [default: 300]"),
 ];
 
 /// Which cluster a run talks to.
@@ -204,6 +205,7 @@ impl RunSettings {
             plan_ready: seconds("plan_ready_timeout_s", defaults.plan_ready)?,
             migration: seconds("migration_timeout_s", defaults.migration)?,
             teardown: seconds("teardown_timeout_s", defaults.teardown)?,
+            inventory: seconds("inventory_timeout_s", defaults.inventory)?,
         };
         let junit_xml = raw.text("junit_xml")?.map_or_else(|| PathBuf::from("junit-report.xml"), PathBuf::from);
         let html = match raw.text("html")?.as_deref() {

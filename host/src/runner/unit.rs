@@ -148,7 +148,7 @@ pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
     let started = Instant::now();
     let namespace = blueprint.namespace_name().to_owned();
     ctx.events.send(EventKind::TestStarted { test: unit.test.id.clone(), namespace: Some(namespace.clone()) });
-    let lifecycle = Lifecycle { cluster: &ctx.cluster, test: &unit.test.id, blueprint, timeouts: ctx.timeouts };
+    let lifecycle = Lifecycle::new(&ctx.cluster, &unit.test.id, blueprint, ctx.timeouts);
     let steps = unit.test.spec.steps();
     let mut reported = Reported::default();
     let mut failed: Option<StepName> = None;
@@ -297,7 +297,8 @@ async fn run_step(
             let mut checked = Checked::default();
             let problems = match spec.expected_migration_result {
                 MigrationResult::Succeeded => {
-                    check_migrated_vms(lifecycle.cluster, lifecycle.blueprint.namespace_name(), plan, spec, &mut checked).await
+                    let namespace = lifecycle.blueprint().namespace_name();
+                    check_migrated_vms(lifecycle.cluster, namespace, plan, spec, lifecycle.source_vms(), &mut checked).await
                 }
                 MigrationResult::Failed => check_expected_failure(plan, spec, &mut checked),
             };

@@ -85,8 +85,8 @@ impl Workspace {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = format!(
             "[run]\nsource_provider = \"vsphere-test\"\nstorage_class = \"standard\"\ntest_plan = \"plan.toml\"\n\
-             providers_json = \"providers.json\"\nsource_storages = [\"datastore-1\"]\nsource_networks = [\"network-1\"]\n\
-             sim_step_delay_ms = 5\nplan_ready_timeout_s = 20\nmigration_timeout_s = 60\n{extra_run}\n{extra}"
+             providers_json = \"providers.json\"\n\
+             sim_step_delay_ms = 5\ninventory_timeout_s = 0\nplan_ready_timeout_s = 20\nmigration_timeout_s = 60\n{extra_run}\n{extra}"
         );
         std::fs::write(dir.path().join("mtv-host.toml"), config).expect("config");
         std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");

@@ -25,7 +25,8 @@ use crate::api::resources::{self, CNI, CORE, FORKLIFT, KUBEVIRT, ResourceDef};
 use crate::inventory::Inventory;
 use crate::scenario::ScenarioHandle;
 use crate::store::{Change, ChangeType, Object, Store};
-use conditions::{has_condition, text};
+use conditions::has_condition;
+pub(crate) use conditions::text;
 pub(crate) use hooks::RESULT_ANNOTATION as HOOK_RESULT_ANNOTATION;
 pub(crate) use vm_power::{PowerAction, act as power_vm};
 
@@ -76,8 +77,8 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(store: Arc<Store>, scenario: ScenarioHandle, inventory: Inventory, shutdown: CancellationToken) -> Ctx {
-        Ctx { store, scenario, inventory: Arc::new(inventory), kinds: Kinds::new(), shutdown }
+    pub fn new(store: Arc<Store>, scenario: ScenarioHandle, inventory: Arc<Inventory>, shutdown: CancellationToken) -> Ctx {
+        Ctx { store, scenario, inventory, kinds: Kinds::new(), shutdown }
     }
 }
 

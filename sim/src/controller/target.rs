@@ -7,7 +7,7 @@ use super::Ctx;
 use super::conditions::text;
 use super::plan::is_offload;
 use crate::api::meta;
-use crate::inventory::{PowerState, SourceVm};
+use crate::inventory::{PowerState, SourceVm, VmBehavior};
 
 /// One source disk and where it goes.
 #[derive(Debug, Clone)]
@@ -220,9 +220,18 @@ fn networks(ctx: &Ctx, target: &TargetVm<'_>) -> (Vec<Value>, Vec<Value>) {
 }
 
 /// Creates the VirtualMachine, its disks backed by `pvcs`.
-pub(crate) fn create_vm(ctx: &Ctx, target: &TargetVm<'_>, pvcs: &[String]) -> Result<(), String> {
+/// `faults` (the VM's scenario knobs) can change what the destination gets.
+pub(crate) fn create_vm(ctx: &Ctx, target: &TargetVm<'_>, pvcs: &[String], faults: &VmBehavior) -> Result<(), String> {
     let running = powered_on(target.plan, target.plan_vm, target.source);
-    let (interfaces, networks) = networks(ctx, target);
+    let (mut interfaces, mut networks) = networks(ctx, target);
+    if faults.target_drop_nic == Some(true) {
+        interfaces.pop();
+        networks.pop();
+    }
+    let source = target.source;
+    let memory_mib = faults.target_memory_mib.unwrap_or(source.memory_mib);
+    let serial = faults.target_serial.clone().unwrap_or_else(|| source.uuid());
+    let firmware_kind = faults.target_firmware.as_deref().unwrap_or(&source.firmware);
     let disks: Vec<Value> = pvcs.iter().enumerate().map(|(i, _)| json!({"name": format!("vol-{i}"), "disk": {"bus": "virtio"}})).collect();
     let volumes: Vec<Value> =
         pvcs.iter().enumerate().map(|(i, pvc)| json!({"name": format!("vol-{i}"), "persistentVolumeClaim": {"claimName": pvc}})).collect();
@@ -230,11 +239,13 @@ pub(crate) fn create_vm(ctx: &Ctx, target: &TargetVm<'_>, pvcs: &[String]) -> Re
     if let Some(extra) = target.plan.pointer("/spec/targetLabels").and_then(Value::as_object) {
         template_labels.extend(extra.clone());
     }
-    let firmware = if target.source.firmware == "efi" { json!({"bootloader": {"efi": {}}}) } else { json!({"bootloader": {"bios": {}}}) };
+    let bootloader = if firmware_kind == "efi" { json!({"efi": {}}) } else { json!({"bios": {}}) };
+    // Before OCP 4.20 Forklift sets the serial to the VMware uuid itself.
+    let firmware = json!({"bootloader": bootloader, "serial": serial});
     let mut pod_spec = json!({
         "domain": {
-            "cpu": {"sockets": 1, "cores": target.source.cpus, "threads": 1},
-            "memory": {"guest": format!("{}Mi", target.source.memory_mib)},
+            "cpu": {"sockets": source.sockets(), "cores": source.cores_per_socket.max(1), "threads": 1},
+            "memory": {"guest": format!("{memory_mib}Mi")},
             "firmware": firmware,
             "devices": {"disks": disks, "interfaces": interfaces},
         },

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::routes::{self, ResourcePath, Target};
-use super::{App, discovery, watch};
+use super::{App, discovery, inventory_api, watch};
 use crate::api::admission::{self, FieldValidation, Part};
 use crate::api::errors::ApiError;
 use crate::api::patch::{self, PatchKind};
@@ -63,6 +63,9 @@ fn json_response(code: StatusCode, body: &Value, warnings: &[String]) -> Respons
 /// Entry point for every Kubernetes API path.
 pub(crate) async fn kube_api(State(app): State<Arc<App>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    if let Some(inventory_path) = inventory_api::proxied_path(parts.uri.path()) {
+        return inventory_api::serve(&app, &parts.method, inventory_path, parts.uri.query(), &parts.headers).await;
+    }
     let query = Query::parse(parts.uri.query());
     let Some(target) = routes::parse(parts.uri.path()) else {
         app.counters.count_discovery();

@@ -3,7 +3,7 @@
 
 mod discovery;
 mod handlers;
-mod inventory_route;
+pub(crate) mod inventory_api;
 pub(crate) mod oauth;
 mod route_tls;
 mod routes;
@@ -14,11 +14,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::errors::ApiError;
+use crate::inventory::Inventory;
 use crate::scenario::ScenarioHandle;
 use crate::stats::Counters;
 use crate::store::Store;
@@ -26,6 +28,8 @@ use crate::store::Store;
 /// Everything a request handler needs.
 pub(crate) struct App {
     pub store: Arc<Store>,
+    /// The source inventory, shared with the controller.
+    pub inventory: Arc<Inventory>,
     pub scenario: ScenarioHandle,
     pub counters: Counters,
     pub token: Option<String>,
@@ -58,9 +62,15 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 pub(crate) use route_tls::TlsRoute;
 
-/// What the `forklift-inventory` Route serves over HTTPS.
+/// What the `forklift-inventory` Route serves over HTTPS: the inventory API the
+/// service proxy also reaches, at the root of its own host.
 pub(crate) fn inventory_router(app: Arc<App>) -> Router {
-    inventory_route::router(app)
+    Router::new()
+        .fallback(|State(app): State<Arc<App>>, request: Request| async move {
+            let (parts, _) = request.into_parts();
+            inventory_api::serve(&app, &parts.method, parts.uri.path(), parts.uri.query(), &parts.headers).await
+        })
+        .with_state(app)
 }
 
 pub(crate) fn router(app: Arc<App>) -> Router {

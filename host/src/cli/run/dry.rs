@@ -45,6 +45,12 @@ pub(crate) fn setup_plan(units: &[TestUnit]) -> Result<(), String> {
     for unit in units {
         say(&format!("# {} — {}", unit.test.id, decision_text(unit, false)));
         let Prepared::Ready(blueprint) = &unit.prepared else { continue };
+        if blueprint.storage_from_inventory.is_some() || blueprint.networks_from_inventory {
+            say(
+                "# the maps' sources (and NADs) come from the Forklift inventory when the test runs: the datastores and networks of its VMs",
+            );
+        }
+        say("# each VM found in the Forklift inventory goes into Plan.spec.vms by its inventory id when the test runs");
         for manifest in blueprint.manifests() {
             let yaml = mtv_host::yaml::to_string(&display_manifest(manifest)).map_err(|e| format!("{}: {e}", name_of(manifest)))?;
             say(&format!("---\n{}", yaml.trim_end()));

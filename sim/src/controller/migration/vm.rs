@@ -296,7 +296,7 @@ impl VmRun {
             Step::VirtualMachineCreation => {
                 let target = self.target(run);
                 let created = target::ensure_namespace(&run.ctx, &run.target_namespace)
-                    .and_then(|()| target::create_vm(&run.ctx, &target, &self.pvcs));
+                    .and_then(|()| target::create_vm(&run.ctx, &target, &self.pvcs, &run.behavior(&self.source)));
                 self.created_vm = created.is_ok();
                 created
             }
