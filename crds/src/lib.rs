@@ -14,6 +14,7 @@
 mod crd;
 mod field_error;
 mod names;
+mod serial;
 mod structural;
 
 use std::sync::LazyLock;
@@ -23,6 +24,7 @@ use serde_json::Value;
 pub use crd::{Crd, PROVIDER_TYPES, PrinterColumn};
 pub use field_error::{FieldError, FieldErrorKind};
 pub use names::{is_dns_subdomain, is_label_alnum, validate_name};
+pub use serial::{vm_serial, vmware_form};
 
 /// The API group of every Forklift kind.
 pub const GROUP: &str = "forklift.konveyor.io";

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::api::resources::{self, CORE, OLM, OPENSHIFT_CONFIG, ROUTE};
-use crate::scenario::ScenarioHandle;
+use crate::scenario::{Scenario, ScenarioHandle};
 use crate::store::Store;
 
 /// The namespace the Forklift operator lives in on OpenShift.
@@ -117,6 +117,7 @@ pub(crate) fn seed(store: &Store, scenario: &ScenarioHandle, inventory_host: &st
 /// healthy is CSV `Succeeded` and every pod Running and Ready; failed is CSV
 /// `Failed` and `forklift-controller` in CrashLoopBackOff.
 pub(crate) fn reconcile(store: &Store, scenario: &ScenarioHandle) {
+    set_cluster_version(store, &openshift_version(&scenario.get()));
     let failed = scenario.get().operator_failed;
     let now = crate::time::now_rfc3339();
     let csv_status = if failed {
@@ -129,6 +130,29 @@ pub(crate) fn reconcile(store: &Store, scenario: &ScenarioHandle) {
     for (i, name) in PODS.iter().enumerate() {
         let crashing = failed && i == 0;
         set_status(store, CORE, "pods", name, pod_status(crashing, &now));
+    }
+}
+
+/// The release the cluster reports: the `openshift_version` knob, else 4.20.0.
+pub(crate) fn openshift_version(scenario: &Scenario) -> String {
+    scenario.openshift_version.clone().unwrap_or_else(|| OPENSHIFT_VERSION.to_owned())
+}
+
+/// Points ClusterVersion `version` at `version`, as an upgrade that completed would.
+fn set_cluster_version(store: &Store, version: &str) {
+    let resource = resources::get(OPENSHIFT_CONFIG, "clusterversions");
+    let Some(current) = store.get(resource, "", "version") else { return };
+    if current["status"]["desired"]["version"] == version {
+        return;
+    }
+    let result = store.update(resource, "", "version", |current| {
+        let mut next = current.as_ref().clone();
+        next["status"]["desired"]["version"] = json!(version);
+        next["status"]["history"][0]["version"] = json!(version);
+        Ok(next)
+    });
+    if let Err(e) = result {
+        tracing::debug!(error = %e.message, "cannot set the cluster version");
     }
 }
 

@@ -34,6 +34,9 @@ pub struct Scenario {
     /// The MTV operator's install failed: its ClusterServiceVersion is `Failed`
     /// and the `forklift-controller` pod is in CrashLoopBackOff.
     pub operator_failed: bool,
+    /// The OpenShift release the cluster reports (ClusterVersion `version`);
+    /// `None` is 4.20.0. It decides the serial of a migrated VM.
+    pub openshift_version: Option<String>,
 }
 
 /// "Fail the next `count` requests matching `verb` and `resource` with `code`."

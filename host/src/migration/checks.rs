@@ -92,7 +92,9 @@ impl std::fmt::Display for VmProblem {
 /// The target VM's CPU, memory, firmware, serial and NICs against the source
 /// VM as the inventory served it before migrating. Each fact is recorded in
 /// `checked`; the ones that differ come back as problems.
-pub fn compare_with_source(source: &SourceVm, target: &Value, checked: &mut Checked) -> Vec<VmProblem> {
+/// `release` is the cluster's OpenShift version, which decides the serial's
+/// form; without one (not OpenShift) either form is accepted.
+pub fn compare_with_source(source: &SourceVm, target: &Value, release: Option<&str>, checked: &mut Checked) -> Vec<VmProblem> {
     let facts = &source.facts;
     let domain = &target["spec"]["template"]["spec"]["domain"];
     let mut problems = Vec::new();
@@ -112,9 +114,11 @@ pub fn compare_with_source(source: &SourceVm, target: &Value, checked: &mut Chec
     differ("firmware", facts["firmware"].as_str().unwrap_or("bios").to_owned(), bootloader);
     let uuid = facts["uuid"].as_str().unwrap_or_default();
     let serial = domain["firmware"]["serial"].as_str().unwrap_or("none");
-    // OCP 4.20 and later write `VMware-XX XX … XX-XX … XX`; earlier releases the uuid itself.
-    let vmware = vmware_serial(uuid);
-    let expected_serial = if serial == vmware { vmware } else { uuid.to_owned() };
+    let expected_serial = match release {
+        Some(release) => forklift_crds::vm_serial(uuid, release),
+        None if serial == forklift_crds::vmware_form(uuid) => serial.to_owned(),
+        None => uuid.to_owned(),
+    };
     differ("serial", expected_serial, serial.to_owned());
     let interfaces: Vec<&str> =
         domain["devices"]["interfaces"].as_array().into_iter().flatten().map(|i| i["macAddress"].as_str().unwrap_or_default()).collect();
@@ -126,14 +130,6 @@ pub fn compare_with_source(source: &SourceVm, target: &Value, checked: &mut Chec
         differ("NIC MAC", mac.to_owned(), actual);
     }
     problems
-}
-
-/// `4210a1b2-…` as OCP 4.20+ writes it: `VMware-42 10 A1 B2 …-…`, upper case, in two halves of 8 bytes.
-fn vmware_serial(uuid: &str) -> String {
-    let hex: String = uuid.chars().filter(char::is_ascii_hexdigit).map(|c| c.to_ascii_uppercase()).collect();
-    let pairs = |s: &str| s.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ");
-    let (first, second) = hex.split_at(hex.len().min(16));
-    format!("VMware-{}-{}", pairs(first), pairs(second))
 }
 
 /// A KubeVirt quantity in MiB (`4096Mi`, `4Gi`), as written when not one.
@@ -157,6 +153,7 @@ pub async fn check_migrated_vms(
     plan: &Value,
     spec: &TestSpec,
     sources: &[SourceVm],
+    release: Option<&str>,
     checked: &mut Checked,
 ) -> Vec<String> {
     let mut problems = Vec::new();
@@ -192,7 +189,7 @@ pub async fn check_migrated_vms(
             Some(TargetPowerState::Auto) | None => status["restorePowerState"] == "On",
         };
         if let Some(source) = sources.iter().find(|s| s.name == vm.name) {
-            problems.extend(compare_with_source(source, &target, checked).iter().map(ToString::to_string));
+            problems.extend(compare_with_source(source, &target, release, checked).iter().map(ToString::to_string));
         }
         let running = is_running(&target);
         let state = |on: bool| if on { "running" } else { "stopped" };
@@ -226,16 +223,5 @@ fn is_running(vm: &Value) -> bool {
     match vm.pointer("/spec/runStrategy").and_then(Value::as_str) {
         Some(strategy) => strategy == "Always" || strategy == "RerunOnFailure",
         None => vm.pointer("/spec/running").and_then(Value::as_bool).unwrap_or(false),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serial_in_the_ocp_4_20_form() {
-        assert_eq!(vmware_serial("4210a1b2-c3d4-e5f6-0718-293a4b5c6d7e"), "VMware-42 10 A1 B2 C3 D4 E5 F6-07 18 29 3A 4B 5C 6D 7E");
-        assert_eq!(memory_mib(&serde_json::json!("4Gi")), "4096Mi");
     }
 }

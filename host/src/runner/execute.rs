@@ -17,6 +17,7 @@ use super::stop::Stop;
 use super::unit::{TestUnit, UnitContext, skip_unit};
 use crate::migration::{
     Cluster, ClusterLogin, Ledger, Leftover, check_mtv_installed, client_for_url, client_from_kubeconfig, client_from_login,
+    cluster_version,
 };
 use crate::report::Counts;
 
@@ -74,6 +75,8 @@ pub async fn execute(units: Vec<TestUnit>, run: Execution<'_>, reporting: Report
         None => return Ok(report_unstarted(units, "connecting to the cluster", run.deselected, reporting).await),
     };
     check_mtv_installed(&client).await?;
+    // Not every cluster is OpenShift: without a ClusterVersion the checks accept either serial form.
+    let openshift_version = cluster_version(&client).await.unwrap_or_default();
     let ledger = Ledger::default();
     let events = reporting.events().clone();
     let steps = units.iter().map(|u| u.test.spec.steps().len()).sum();
@@ -93,6 +96,7 @@ pub async fn execute(units: Vec<TestUnit>, run: Execution<'_>, reporting: Report
         timeouts: run.settings.timeouts,
         skip_teardown: run.skip_teardown,
         xfail_strict: run.settings.xfail_strict,
+        openshift_version,
         data_collector: run.collect_data.then(|| Arc::clone(&output)),
         stop: run.stop.clone(),
         events,

@@ -48,6 +48,9 @@ pub struct UnitContext {
     pub skip_teardown: bool,
     /// `[run] xfail_strict`: a gated test that passes fails the run.
     pub xfail_strict: bool,
+    /// The cluster's OpenShift release, when it reports one: it decides
+    /// the serial the checks expect.
+    pub openshift_version: Option<String>,
     /// `--data-collector-path`, where failed tests' objects are dumped;
     /// `None` with `--skip-data-collector`.
     pub data_collector: Option<Arc<OutputDir>>,
@@ -171,7 +174,7 @@ pub async fn run_unit(ctx: &UnitContext, unit: &TestUnit) -> TestRecord {
         let end = tokio::select! {
             biased;
             () = ctx.stop.requested() => StepEnd::Interrupted,
-            end = run_step(&lifecycle, step, index == 0, unit, &mut journal, &mut finished_plan) => end,
+            end = run_step(&lifecycle, step, index == 0, unit, &mut journal, &mut finished_plan, ctx.openshift_version.as_deref()) => end,
         };
         match &end {
             StepEnd::Passed => {}
@@ -248,6 +251,7 @@ async fn run_step(
     unit: &TestUnit,
     journal: &mut Journal,
     finished_plan: &mut Option<Value>,
+    openshift_version: Option<&str>,
 ) -> StepEnd {
     if first && let Err(problem) = lifecycle.setup_providers(journal).await {
         return StepEnd::Errored(fault("SetupError", &problem));
@@ -298,7 +302,8 @@ async fn run_step(
             let problems = match spec.expected_migration_result {
                 MigrationResult::Succeeded => {
                     let namespace = lifecycle.blueprint().namespace_name();
-                    check_migrated_vms(lifecycle.cluster, namespace, plan, spec, lifecycle.source_vms(), &mut checked).await
+                    check_migrated_vms(lifecycle.cluster, namespace, plan, spec, lifecycle.source_vms(), openshift_version, &mut checked)
+                        .await
                 }
                 MigrationResult::Failed => check_expected_failure(plan, spec, &mut checked),
             };

@@ -230,7 +230,8 @@ pub(crate) fn create_vm(ctx: &Ctx, target: &TargetVm<'_>, pvcs: &[String], fault
     }
     let source = target.source;
     let memory_mib = faults.target_memory_mib.unwrap_or(source.memory_mib);
-    let serial = faults.target_serial.clone().unwrap_or_else(|| source.uuid());
+    let release = crate::platform::openshift_version(&ctx.scenario.get());
+    let serial = faults.target_serial.clone().unwrap_or_else(|| forklift_crds::vm_serial(&source.uuid(), &release));
     let firmware_kind = faults.target_firmware.as_deref().unwrap_or(&source.firmware);
     let disks: Vec<Value> = pvcs.iter().enumerate().map(|(i, _)| json!({"name": format!("vol-{i}"), "disk": {"bus": "virtio"}})).collect();
     let volumes: Vec<Value> =
@@ -240,7 +241,6 @@ pub(crate) fn create_vm(ctx: &Ctx, target: &TargetVm<'_>, pvcs: &[String], fault
         template_labels.extend(extra.clone());
     }
     let bootloader = if firmware_kind == "efi" { json!({"efi": {}}) } else { json!({"bios": {}}) };
-    // Before OCP 4.20 Forklift sets the serial to the VMware uuid itself.
     let firmware = json!({"bootloader": bootloader, "serial": serial});
     let mut pod_spec = json!({
         "domain": {
