@@ -155,11 +155,13 @@ impl SearchPath {
 }
 
 /// `<target>/plugins` for a binary in `<target>/<profile>/`, only when
-/// `<target>` is a cargo target directory (cargo writes `CACHEDIR.TAG`
-/// there): an installed binary in `<root>/bin` must not search `<root>/plugins`.
+/// `<target>` is a cargo target directory: an installed binary in
+/// `<root>/bin` must not search `<root>/plugins`. Cargo writes
+/// `.rustc_info.json` in every target directory it builds in, and
+/// `CACHEDIR.TAG` only in one it created itself.
 fn dev_build_dir(exe: &Path) -> Option<PathBuf> {
     let target = exe.parent()?.parent()?;
-    target.join("CACHEDIR.TAG").is_file().then(|| target.join("plugins"))
+    ["CACHEDIR.TAG", ".rustc_info.json"].iter().any(|marker| target.join(marker).is_file()).then(|| target.join("plugins"))
 }
 
 fn absolute(dir: &Path) -> PathBuf {
@@ -322,6 +324,17 @@ mod tests {
                 Some(self.dir("target/debug/mtv-host")),
             )
         }
+    }
+
+    #[test]
+    fn a_target_dir_cargo_did_not_create_is_still_a_dev_build() {
+        // .ci/setup makes target/ before cargo runs, so cargo writes no CACHEDIR.TAG there.
+        let root = tempfile::tempdir().unwrap();
+        let exe = root.path().join("target/debug/mtv-host");
+        std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+        assert_eq!(dev_build_dir(&exe), None, "an installed binary's <root>/plugins is never searched");
+        std::fs::write(root.path().join("target/.rustc_info.json"), "{}").unwrap();
+        assert_eq!(dev_build_dir(&exe), Some(root.path().join("target/plugins")));
     }
 
     #[test]
